@@ -1,0 +1,78 @@
+# The only entry point. Every target first makes sure the tools are installed
+# (ci/install-deps installs what is missing, or names the command to run).
+#
+#   make / make all   tangle, build the kernel, build the book
+#   make tangle       chapters/ -> tangle/ (committed, readable)
+#   make kernel       build/kernel/kernel.elf (+ .elf32 for QEMU -kernel)
+#   make run          boot the kernel with its serial console on this terminal
+#   make debug        boot stopped, with gdb attached and the symbols loaded
+#   make test         host tests, pipeline tests, the boot matrix, the book
+#   make check        chunk lint, tangle/ freshness, a warning-free build
+#   make book         build/book.pdf
+#   make bench        instruction counts under -icount (later chapters)
+#   make clean        remove build/
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := all
+MAKEFLAGS += --no-print-directory
+
+QEMU   ?= qemu-system-x86_64
+ACCEL  ?= tcg
+MACHINE ?= q35
+SMP    ?= 2
+CPU    ?= max
+MEM    ?= 128M
+APPEND ?=
+KERNEL_MK = $(MAKE) -f build/src/kernel.mk SRC=build/src OUT=build/kernel
+
+.PHONY: all deps tangle src kernel host-tests run debug test check book bench clean
+
+all: tangle kernel book
+
+deps:
+	@ci/install-deps
+
+tangle: deps
+	@ci/tangle tangle
+
+src: deps
+	@ci/tangle --lines build/src
+
+kernel: src
+	@$(KERNEL_MK) all
+
+host-tests: src
+	@$(KERNEL_MK) host-tests
+
+QEMU_ARGS = -accel $(ACCEL) -machine $(MACHINE) -smp $(SMP) -cpu $(CPU) -m $(MEM) \
+	-kernel build/kernel/kernel.elf32 -append "$(APPEND)" -no-reboot
+
+run: kernel
+	@echo "Booting under QEMU. The serial console is this terminal; quit with Ctrl-A then X."
+	$(QEMU) $(QEMU_ARGS) -display none -serial mon:stdio
+
+debug: kernel
+	@echo "QEMU is stopped with a gdb stub on :1234; gdb loads build/kernel/kernel.elf."
+	@echo "Try: break kmain, continue, next. Quit gdb, then QEMU stops too."
+	$(QEMU) $(QEMU_ARGS) -display none -serial file:build/debug-serial.log -s -S & \
+	qemu=$$!; \
+	gdb -q build/kernel/kernel.elf -ex 'target remote :1234' ; \
+	kill $$qemu 2>/dev/null || true
+
+check: deps
+	@ci/tangle --check tangle
+	@ci/tangle --lines build/src
+	@$(KERNEL_MK) all
+	@echo "check: chapters lint clean, tangle/ up to date, kernel builds without warnings"
+
+test: deps
+	@ci/test.py
+
+book: src
+	@ci/book
+
+bench: kernel
+	@ci/bench
+
+clean:
+	rm -rf build

@@ -1,0 +1,68 @@
+/* Tangled from chapters/02-console.nw by 'make tangle'. Edit the chapter, not this file. */
+#pragma once
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef uint8_t  u8;
+typedef uint16_t u16;
+typedef uint32_t u32;
+typedef uint64_t u64;
+typedef int8_t   s8;
+typedef int16_t  s16;
+typedef int32_t  s32;
+typedef int64_t  s64;
+typedef long     ssize_t;
+
+#include "layout.h"
+#include "x86-defs.h"
+#include "x86.h"
+#include "string.h"
+
+#define ARRAY_SIZE(a)   (sizeof(a) / sizeof((a)[0]))
+#define ALIGN_UP(x, a)  (((x) + (a) - 1) & ~((__typeof__(x))(a) - 1))
+#define ALIGN_DOWN(x, a) ((x) & ~((__typeof__(x))(a) - 1))
+#define MIN(a, b)       ((a) < (b) ? (a) : (b))
+#define MAX(a, b)       ((a) > (b) ? (a) : (b))
+#define likely(x)       __builtin_expect(!!(x), 1)
+#define unlikely(x)     __builtin_expect(!!(x), 0)
+#define barrier()       asm volatile("" ::: "memory")
+#define READ_ONCE(x)    (*(const volatile __typeof__(x) *)&(x))
+#define WRITE_ONCE(x, v) (*(volatile __typeof__(x) *)&(x) = (v))
+#define container_of(ptr, type, member) \
+	((type *)((char *)(ptr) - offsetof(type, member)))
+void console_init(void);
+void console_putc(char c);
+int printk(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int vprintk(const char *fmt, va_list ap);
+void panic(const char *fmt, ...)
+	__attribute__((noreturn, format(printf, 1, 2)));
+
+#define BUG_ON(cond) do {						\
+	if (unlikely(cond))						\
+		panic("BUG_ON(%s) at %s:%d", #cond, __FILE__, __LINE__);	\
+} while (0)
+void kmain(u32 magic, u32 mbi_phys) __attribute__((noreturn));
+extern char __kernel_start[], __kernel_end[], __text_end[];
+extern char __rodata_start[], __rodata_end[], __data_start[];
+extern char __bss_start[], __bss_end[];
+extern char boot_stack[], boot_stack_top[];
+#define BOOT_CMDLINE_MAX 256
+#define BOOT_MMAP_MAX    64
+
+struct mem_region {
+	u64 base, len;
+	u32 type;                       /* 1: usable RAM */
+};
+
+struct boot_info {
+	char cmdline[BOOT_CMDLINE_MAX];
+	int nr_regions;
+	struct mem_region regions[BOOT_MMAP_MAX];
+};
+extern struct boot_info boot_info;
+
+void multiboot_parse(u32 magic, u32 mbi_phys);
+const char *cmdline_get(const char *key);
+const char *cpu_vendor(void);

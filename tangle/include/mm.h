@@ -1,0 +1,39 @@
+/* Tangled from chapters/03-memory.nw by 'make tangle'. Edit the chapter, not this file. */
+#pragma once
+#include "kernel.h"
+#include "multiboot.h"
+
+static inline void *phys_to_virt(u64 pa)
+{
+	return (void *)(pa + PAGE_OFFSET);
+}
+
+static inline u64 virt_to_phys(const void *va)
+{
+	u64 a = (u64)va;
+
+	return a >= KERNEL_VMA ? a - KERNEL_VMA : a - PAGE_OFFSET;
+}
+void memory_init(void);
+u64 frames_alloc(size_t n);             /* n contiguous frames; 0: none */
+void frames_free(u64 pa, size_t n);
+static inline u64 frame_alloc(void) { return frames_alloc(1); }
+static inline void frame_free(u64 pa) { frames_free(pa, 1); }
+bool frame_is_free(u64 pa);
+u64 frames_free_count(void);
+u64 page_alloc_zeroed(void);            /* one zeroed frame, or 0 */
+typedef u64 pte_t;
+
+#define PTE_NX        (1UL << 63)       /* no execute (if EFER.NXE) */
+#define PTE_ADDR_MASK 0x000ffffffffff000UL
+
+extern pte_t *kernel_pml4;
+extern u64 pte_nx;                      /* PTE_NX, or 0 if unsupported */
+
+void paging_init(void);
+int map_page(pte_t *pml4, u64 va, u64 pa, u64 flags);
+int unmap_page(pte_t *pml4, u64 va);
+bool translate(pte_t *pml4, u64 va, u64 *pa, u64 *flags);
+void *kmalloc(size_t size);
+void *kzalloc(size_t size);
+void kfree(void *p);

@@ -1,0 +1,28 @@
+/* Tangled from chapters/01-boot.nw chapters/04-percpu.nw by 'make tangle'. Edit the chapter, not this file. */
+#pragma once
+
+#define CR0_PE   (1 << 0)     /* protected mode */
+#define CR0_WP   (1 << 16)    /* write-protect applies to ring 0 too */
+#define CR0_PG   (1 << 31)    /* paging */
+
+#define CR4_PAE  (1 << 5)     /* physical address extension */
+#define CR4_PGE  (1 << 7)     /* global pages */
+
+#define MSR_EFER 0xc0000080
+#define EFER_SCE (1 << 0)     /* SYSCALL/SYSRET enable */
+#define EFER_LME (1 << 8)     /* long mode enable */
+#define EFER_LMA (1 << 10)    /* long mode active (read-only) */
+#define EFER_NXE (1 << 11)    /* no-execute bit in page tables */
+
+#define CPUID_EXT_LM  (1 << 29)   /* 0x80000001 EDX: long mode */
+#define CPUID_EXT_NX  (1 << 20)   /* 0x80000001 EDX: no-execute */
+
+/* Page-table entry bits. */
+#define PTE_P    (1 << 0)     /* present */
+#define PTE_W    (1 << 1)     /* writable */
+#define PTE_U    (1 << 2)     /* user accessible */
+#define PTE_PS   (1 << 7)     /* large page (in a PD or PDPT entry) */
+#define PTE_G    (1 << 8)     /* global: survives a CR3 reload */
+#define MSR_FS_BASE        0xc0000100
+#define MSR_GS_BASE        0xc0000101
+#define MSR_KERNEL_GS_BASE 0xc0000102

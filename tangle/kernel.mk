@@ -1,0 +1,51 @@
+# Tangled from chapters/90-harness.nw by 'make tangle'. Edit the chapter, not this file.
+SRC ?= build/src
+OUT ?= build/kernel
+
+CC      := clang
+LD      := ld.lld
+OBJCOPY := objcopy
+CFLAGS := --target=x86_64-unknown-none-elf -std=gnu11 -O2 -g \
+	-ffreestanding -fno-pic -fno-pie -mcmodel=kernel -mno-red-zone \
+	-mno-mmx -mno-sse -mno-sse2 -mno-avx -mno-80387 \
+	-fno-omit-frame-pointer -mno-omit-leaf-frame-pointer \
+	-fno-stack-protector -fno-asynchronous-unwind-tables \
+	-fno-strict-aliasing -fno-common \
+	-Wall -Wextra -Werror -I$(SRC)/include -MMD -MP
+ASFLAGS := --target=x86_64-unknown-none-elf -g -I$(SRC)/include -MMD -MP
+CSRCS := $(sort $(wildcard $(SRC)/kernel/*.c $(SRC)/lib/*.c))
+SSRCS := $(sort $(wildcard $(SRC)/kernel/*.S))
+OBJS  := $(CSRCS:$(SRC)/%.c=$(OUT)/%.o) $(SSRCS:$(SRC)/%.S=$(OUT)/%.o)
+
+all: $(OUT)/kernel.elf $(OUT)/kernel.elf32
+
+$(OUT)/%.o: $(SRC)/%.c
+	@mkdir -p $(@D)
+	$(call run,CC,$(CC) $(CFLAGS) -c $< -o $@)
+
+$(OUT)/%.o: $(SRC)/%.S
+	@mkdir -p $(@D)
+	$(call run,AS,$(CC) $(ASFLAGS) -c $< -o $@)
+ifeq ($(V),1)
+run = $(2)
+else
+run = @echo "  $(1)	$(patsubst $(SRC)/%,%,$(if $(filter CC AS,$(1)),$<,$@))"; $(2)
+endif
+$(OUT)/kernel.elf: $(OBJS) $(SRC)/kernel.ld
+	$(call run,LD,$(LD) -T $(SRC)/kernel.ld -nostdlib -static \
+		-z max-page-size=4096 -o $@ $(OBJS))
+
+$(OUT)/kernel.elf32: $(OUT)/kernel.elf
+	$(call run,OBJCOPY,$(OBJCOPY) -O elf32-i386 $< $@)
+HOSTCFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror \
+	-fsanitize=address,undefined -fno-sanitize-recover=all \
+	-iquote $(SRC)/include -Dsnprintf=ksnprintf -Dvsnprintf=kvsnprintf
+
+$(OUT)/host/format-test: $(SRC)/host/format-test.c $(SRC)/lib/format.c
+	@mkdir -p $(@D)
+	$(call run,HOSTCC,$(CC) $(HOSTCFLAGS) $^ -o $@)
+
+host-tests: $(OUT)/host/format-test
+
+.PHONY: all host-tests
+-include $(OBJS:.o=.d)

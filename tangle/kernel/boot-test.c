@@ -1,0 +1,51 @@
+/* Tangled from chapters/01-boot.nw by 'make tangle'. Edit the chapter, not this file. */
+#include "kernel.h"
+#include "multiboot.h"
+#include "ktest.h"
+
+static void test_long_mode_active(struct ktest *t)
+{
+	u64 efer = rdmsr(MSR_EFER);
+
+	EXPECT_TRUE(t, efer & EFER_LME);
+	EXPECT_TRUE(t, efer & EFER_LMA);
+	EXPECT_TRUE(t, read_cr0() & CR0_PG);
+	EXPECT_TRUE(t, read_cr0() & CR0_WP);
+	EXPECT_TRUE(t, read_cr4() & CR4_PAE);
+}
+static void test_higher_half(struct ktest *t)
+{
+	u64 rip;
+
+	asm volatile("lea 0(%%rip), %0" : "=r"(rip));
+	EXPECT_GE(t, rip, KERNEL_VMA);
+	EXPECT_GE(t, (u64)&boot_info, KERNEL_VMA);
+	EXPECT_EQ(t, (u64)__kernel_start, KERNEL_VMA + KERNEL_PHYS);
+}
+static void test_boot_stack(struct ktest *t)
+{
+	u64 local = 0;
+	u64 rbp = (u64)__builtin_frame_address(0);
+
+	EXPECT_GE(t, (u64)&local, (u64)boot_stack);
+	EXPECT_LT(t, (u64)&local, (u64)boot_stack_top);
+	EXPECT_EQ(t, rbp % 16, 0);
+}
+static void test_multiboot_info(struct ktest *t)
+{
+	u64 usable = 0;
+
+	ASSERT_GT(t, boot_info.nr_regions, 0);
+	for (int i = 0; i < boot_info.nr_regions; i++)
+		if (boot_info.regions[i].type == MULTIBOOT_MEMORY_AVAILABLE)
+			usable += boot_info.regions[i].len;
+	EXPECT_GE(t, usable, 16UL << 20);
+	EXPECT_NE(t, cmdline_get("ktest"), NULL);
+	EXPECT_EQ(t, cmdline_get("no-such-option"), NULL);
+}
+
+KTEST_SUITE(boot,
+	KTEST_CASE(test_long_mode_active),
+	KTEST_CASE(test_higher_half),
+	KTEST_CASE(test_boot_stack),
+	KTEST_CASE(test_multiboot_info));

@@ -1,0 +1,133 @@
+/* Tangled from chapters/03-memory.nw by 'make tangle'. Edit the chapter, not this file. */
+#include "kernel.h"
+#include "mm.h"
+#include "spinlock.h"
+
+#define MAX_PHYS_MEM  (16UL << 30)
+#define MAX_FRAMES    (MAX_PHYS_MEM >> PAGE_SHIFT)
+
+static u64 frame_bitmap[MAX_FRAMES / 64];       /* 1: free */
+static u64 max_frame;                           /* frames below this exist */
+static u64 nr_free;
+static u64 search_hint;                         /* a word to start from */
+static spinlock_t frame_lock = SPINLOCK_INIT;
+static bool bit_free(u64 f)
+{
+	return frame_bitmap[f / 64] & (1UL << (f % 64));
+}
+
+static void set_free(u64 f)
+{
+	frame_bitmap[f / 64] |= 1UL << (f % 64);
+	nr_free++;
+}
+
+static void set_used(u64 f)
+{
+	frame_bitmap[f / 64] &= ~(1UL << (f % 64));
+	nr_free--;
+}
+static void frames_init(void)
+{
+	for (int i = 0; i < boot_info.nr_regions; i++) {
+		const struct mem_region *r = &boot_info.regions[i];
+		if (r->type != MULTIBOOT_MEMORY_AVAILABLE)
+			continue;
+		u64 start = ALIGN_UP(r->base, PAGE_SIZE) >> PAGE_SHIFT;
+		u64 end = ALIGN_DOWN(r->base + r->len, PAGE_SIZE) >> PAGE_SHIFT;
+		if (end > MAX_FRAMES) {
+			printk("memory: ignoring RAM above %lu GiB\n",
+			       MAX_PHYS_MEM >> 30);
+			end = MAX_FRAMES;
+		}
+		for (u64 f = start; f < end; f++)
+			if (!bit_free(f))
+				set_free(f);
+		if (end > max_frame)
+			max_frame = end;
+	}
+	u64 kstart = virt_to_phys(__kernel_start) >> PAGE_SHIFT;
+	u64 kend = ALIGN_UP(virt_to_phys(__kernel_end), PAGE_SIZE) >> PAGE_SHIFT;
+
+	for (u64 f = 0; f < max_frame; f++)
+		if (bit_free(f) && (f < (0x100000 >> PAGE_SHIFT) ||
+				    (f >= kstart && f < kend)))
+			set_used(f);
+}
+static u64 find_run(u64 from, u64 to, size_t n)
+{
+	u64 run = 0;
+
+	for (u64 f = from; f < to; f++) {
+		if (f % 64 == 0 && frame_bitmap[f / 64] == 0 && f + 64 <= to) {
+			f += 63;                /* 64 used frames: skip */
+			run = 0;
+			continue;
+		}
+		run = bit_free(f) ? run + 1 : 0;
+		if (run == n)
+			return f + 1 - n;
+	}
+	return 0;
+}
+u64 frames_alloc(size_t n)
+{
+	u64 flags = spin_lock_irqsave(&frame_lock);
+	u64 f = find_run(search_hint * 64, max_frame, n);
+
+	if (!f)
+		f = find_run(0, max_frame, n);
+	if (f) {
+		for (u64 i = 0; i < n; i++)
+			set_used(f + i);
+		search_hint = (f + n) / 64;
+	}
+	spin_unlock_irqrestore(&frame_lock, flags);
+	return f << PAGE_SHIFT;
+}
+void frames_free(u64 pa, size_t n)
+{
+	u64 flags = spin_lock_irqsave(&frame_lock);
+
+	for (u64 f = pa >> PAGE_SHIFT; n--; f++) {
+		if (f >= max_frame || bit_free(f))
+			panic("frames_free: frame %#lx is not allocated",
+			      f << PAGE_SHIFT);
+		set_free(f);
+	}
+	spin_unlock_irqrestore(&frame_lock, flags);
+}
+
+bool frame_is_free(u64 pa)
+{
+	u64 f = pa >> PAGE_SHIFT;
+
+	return f < max_frame && bit_free(f);
+}
+
+u64 frames_free_count(void)
+{
+	return READ_ONCE(nr_free);
+}
+
+u64 page_alloc_zeroed(void)
+{
+	u64 pa = frame_alloc();
+
+	if (pa)
+		memset(phys_to_virt(pa), 0, PAGE_SIZE);
+	return pa;
+}
+void memory_init(void)
+{
+	for (int i = 0; i < boot_info.nr_regions; i++) {
+		const struct mem_region *r = &boot_info.regions[i];
+		printk("memory: 0x%010lx-0x%010lx %s\n", r->base,
+		       r->base + r->len - 1,
+		       r->type == MULTIBOOT_MEMORY_AVAILABLE ? "usable" : "reserved");
+	}
+	frames_init();
+	paging_init();
+	printk("memory: %lu MiB free in %lu frames\n",
+	       nr_free / (1024 * 1024 / PAGE_SIZE), nr_free);
+}

@@ -1,0 +1,86 @@
+/* Tangled from chapters/01-boot.nw by 'make tangle'. Edit the chapter, not this file. */
+#include "kernel.h"
+#include "multiboot.h"
+#include "percpu.h"
+#include "mm.h"
+#include "ktest.h"
+
+struct boot_info boot_info;
+
+void kmain(u32 magic, u32 mbi_phys)
+{
+	percpu_early_init();
+	console_init();
+	printk("\nlitkernel: booting on %s\n", cpu_vendor());
+	multiboot_parse(magic, mbi_phys);
+	printk("command line: \"%s\"\n", boot_info.cmdline);
+	memory_init();
+	setup_per_cpu_areas();
+	printk("boot: CPU %u up, kernel %p-%p\n", smp_processor_id(),
+	       __kernel_start, __kernel_end);
+
+	if (cmdline_get("ktest"))
+		ktest_main(cmdline_get("ktest"));
+	printk("boot: nothing more to do; idling.\n");
+	for (;;)
+		hlt();
+}
+const char *cpu_vendor(void)
+{
+	static char vendor[13];
+	u32 a, b, c, d;
+
+	cpuid(0, 0, &a, &b, &c, &d);
+	memcpy(vendor, &b, 4);
+	memcpy(vendor + 4, &d, 4);
+	memcpy(vendor + 8, &c, 4);
+	return vendor;
+}
+void multiboot_parse(u32 magic, u32 mbi_phys)
+{
+	const struct multiboot_info *mbi = phys_to_virt(mbi_phys);
+
+	if (magic != MULTIBOOT_BOOTLOADER_MAGIC)
+		panic("boot: bad Multiboot magic %#x", magic);
+	if (mbi->flags & MULTIBOOT_INFO_CMDLINE)
+		strlcpy(boot_info.cmdline, phys_to_virt(mbi->cmdline),
+			sizeof(boot_info.cmdline));
+	if (!(mbi->flags & MULTIBOOT_INFO_MEM_MAP))
+		panic("boot: the loader passed no memory map");
+	u32 off = 0;
+	while (off < mbi->mmap_length && boot_info.nr_regions < BOOT_MMAP_MAX) {
+		const struct multiboot_mmap_entry *e =
+			phys_to_virt(mbi->mmap_addr + off);
+		struct mem_region *r = &boot_info.regions[boot_info.nr_regions++];
+
+		r->base = e->addr;
+		r->len = e->len;
+		r->type = e->type;
+		off += e->size + sizeof(e->size);
+	}
+}
+const char *cmdline_get(const char *key)
+{
+	static char value[BOOT_CMDLINE_MAX];
+	size_t klen = strlen(key);
+	const char *p = boot_info.cmdline;
+
+	while (*p) {
+		while (*p == ' ')
+			p++;
+		const char *word = p;
+		while (*p && *p != ' ')
+			p++;
+		if (strncmp(word, key, klen) != 0)
+			continue;
+		if (word[klen] == ' ' || word[klen] == '\0')
+			return "";
+		if (word[klen] != '=')
+			continue;
+		size_t n = p - (word + klen + 1);
+		memcpy(value, word + klen + 1, n);
+		value[n] = '\0';
+		return value;
+	}
+	return NULL;
+}

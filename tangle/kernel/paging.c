@@ -1,0 +1,130 @@
+/* Tangled from chapters/03-memory.nw by 'make tangle'. Edit the chapter, not this file. */
+#include "kernel.h"
+#include "mm.h"
+
+pte_t *kernel_pml4;
+u64 pte_nx;
+
+static unsigned pt_index(u64 va, int level)   /* level 4 = PML4 ... 1 = PT */
+{
+	return (va >> (PAGE_SHIFT + 9 * (level - 1))) & 511;
+}
+static pte_t *walk(pte_t *pml4, u64 va, bool create, u64 flags)
+{
+	pte_t *table = pml4;
+
+	for (int level = 4; level > 1; level--) {
+		pte_t *e = &table[pt_index(va, level)];
+		if (!(*e & PTE_P)) {
+			if (!create)
+				return NULL;
+			u64 pa = page_alloc_zeroed();
+			if (!pa)
+				return NULL;
+			*e = pa | PTE_P | PTE_W | (flags & PTE_U);
+		} else if (*e & PTE_PS) {
+			return NULL;
+		}
+		table = phys_to_virt(*e & PTE_ADDR_MASK);
+	}
+	return &table[pt_index(va, 1)];
+}
+int map_page(pte_t *pml4, u64 va, u64 pa, u64 flags)
+{
+	pte_t *e = walk(pml4, va, true, flags);
+
+	if (!e)
+		return -1;
+	*e = (pa & PTE_ADDR_MASK) | flags | PTE_P;
+	invlpg((void *)va);
+	return 0;
+}
+
+int unmap_page(pte_t *pml4, u64 va)
+{
+	pte_t *e = walk(pml4, va, false, 0);
+
+	if (!e || !(*e & PTE_P))
+		return -1;
+	*e = 0;
+	invlpg((void *)va);
+	return 0;
+}
+bool translate(pte_t *pml4, u64 va, u64 *pa, u64 *flags)
+{
+	pte_t *table = pml4;
+
+	for (int level = 4; level >= 1; level--) {
+		pte_t e = table[pt_index(va, level)];
+		if (!(e & PTE_P))
+			return false;
+		if (level == 1 || (e & PTE_PS)) {
+			u64 span = 1UL << (PAGE_SHIFT + 9 * (level - 1));
+			if (pa)
+				*pa = (e & PTE_ADDR_MASK & ~(span - 1)) | (va & (span - 1));
+			if (flags)
+				*flags = e & ~PTE_ADDR_MASK;
+			return true;
+		}
+		table = phys_to_virt(e & PTE_ADDR_MASK);
+	}
+	return false;
+}
+static void map_large(pte_t *pml4, u64 va, u64 pa, u64 flags)
+{
+	pte_t *table = pml4;
+
+	for (int level = 4; level > 2; level--) {
+		pte_t *e = &table[pt_index(va, level)];
+		if (!(*e & PTE_P)) {
+			u64 t = page_alloc_zeroed();
+			if (!t)
+				panic("paging: out of memory for page tables");
+			*e = t | PTE_P | PTE_W;
+		}
+		table = phys_to_virt(*e & PTE_ADDR_MASK);
+	}
+	table[pt_index(va, 2)] = pa | flags | PTE_P | PTE_PS;
+}
+static void map_direct(void)
+{
+	u64 flags = PTE_W | PTE_G | pte_nx;
+
+	for (int i = 0; i < boot_info.nr_regions; i++) {
+		const struct mem_region *r = &boot_info.regions[i];
+		if (r->type != MULTIBOOT_MEMORY_AVAILABLE)
+			continue;
+		u64 pa = ALIGN_UP(r->base, PAGE_SIZE);
+		u64 end = ALIGN_DOWN(r->base + r->len, PAGE_SIZE);
+		while (pa < end) {
+			if (pa % LARGE_PAGE_SIZE == 0 && pa + LARGE_PAGE_SIZE <= end) {
+				map_large(kernel_pml4, PAGE_OFFSET + pa, pa, flags);
+				pa += LARGE_PAGE_SIZE;
+			} else {
+				if (map_page(kernel_pml4, PAGE_OFFSET + pa, pa, flags))
+					panic("paging: cannot map %#lx", pa);
+				pa += PAGE_SIZE;
+			}
+		}
+	}
+}
+static void map_kernel_image(void)
+{
+	for (u64 va = (u64)__kernel_start; va < (u64)__kernel_end; va += PAGE_SIZE) {
+		u64 flags = PTE_G;
+		if (va >= (u64)__rodata_start && va < (u64)__rodata_end)
+			flags |= pte_nx;
+		else if (va >= (u64)__data_start)
+			flags |= PTE_W | pte_nx;
+		if (map_page(kernel_pml4, va, va - KERNEL_VMA, flags))
+			panic("paging: cannot map the kernel at %#lx", va);
+	}
+}
+void paging_init(void)
+{
+	pte_nx = (rdmsr(MSR_EFER) & EFER_NXE) ? PTE_NX : 0;
+	kernel_pml4 = phys_to_virt(page_alloc_zeroed());
+	map_direct();
+	map_kernel_image();
+	write_cr3(virt_to_phys(kernel_pml4));
+}
