@@ -1,0 +1,155 @@
+#!/usr/bin/env python3
+"""A strict KTAP version 1 parser, and a QEMU boot runner built on it.
+
+Strict means: the version line and the plan must be there, every result must
+carry the next number, every (sub)plan must be met, a suite's result must agree
+with its subtests, and anything missing is a failure. Lines that are not KTAP
+(printk output from the code under test) are tolerated, as KTAP allows.
+
+Used by ci/test.py; also runnable on a saved log:  ci/ktap.py build/test/LOG
+"""
+import os
+import re
+import subprocess
+import sys
+import time
+
+RESULT = re.compile(r"^(ok|not ok) (\d+)(?: -)?(?: ([^#]*?))?\s*(?:#\s*(SKIP|TODO)\b\s*(.*))?$")
+PLAN = re.compile(r"^1\.\.(\d+)$")
+
+
+class Report:
+    """Leaf results as (name, status, note); status is pass, fail or skip."""
+
+    def __init__(self):
+        self.results = []
+        self.errors = []        # protocol errors: each one counts as a failure
+
+    def counts(self):
+        p = sum(1 for _, s, _ in self.results if s == "pass")
+        f = sum(1 for _, s, _ in self.results if s == "fail") + len(self.errors)
+        k = sum(1 for _, s, _ in self.results if s == "skip")
+        return p, f, k
+
+
+def parse(text, report, prefix=""):
+    """Parse a KTAP document (possibly preceded by a boot log) into report."""
+    lines = text.splitlines()
+    try:
+        start = lines.index("KTAP version 1")
+    except ValueError:
+        report.errors.append(f"{prefix}no 'KTAP version 1' line: the run crashed "
+                             "or never started its tests")
+        return
+    pos = _block(lines, start + 1, 0, prefix.rstrip("/"), report)
+    del pos
+
+
+def _block(lines, i, indent, path, report):
+    """Parse the body of a block whose version line was at i-1; return the
+    index after it and the list of statuses of its direct results."""
+    pad = " " * indent
+    # Optional diagnostics (such as '# Subtest: name') before the plan.
+    while i < len(lines) and lines[i].startswith(pad + "#"):
+        i += 1
+    if i >= len(lines) or not PLAN.match(lines[i][indent:]) or not lines[i].startswith(pad):
+        report.errors.append(f"{path or 'top level'}: missing plan '1..N' after the version line")
+        return i, []
+    planned = int(PLAN.match(lines[i][indent:]).group(1))
+    i += 1
+    expected, statuses, sub = 1, [], None
+    while expected <= planned:
+        if i >= len(lines):
+            report.errors.append(f"{path or 'top level'}: {planned - expected + 1} of "
+                                 f"{planned} results missing (crash or timeout after "
+                                 f"result {expected - 1})")
+            return i, statuses
+        line = lines[i]
+        if line == pad + "    KTAP version 1":
+            i, sub = _block(lines, i + 1, indent + 4, path + "/?", report)
+            continue
+        m = RESULT.match(line[indent:]) if line.startswith(pad) and not line.startswith(pad + " ") else None
+        if not m:
+            i += 1                      # a diagnostic or unrelated output
+            continue
+        ok, num, name, directive, reason = m.groups()
+        name = (name or "").strip()
+        if int(num) != expected:
+            report.errors.append(f"{path}: result numbered {num} where {expected} was expected")
+        full = f"{path}/{name}" if path else name
+        if sub is not None:
+            _rename(report, path + "/?", full)
+            if ok == "ok" and "fail" in sub:
+                report.errors.append(f"{full}: reported ok although a subtest failed")
+            if ok == "not ok" and sub and "fail" not in sub:
+                report.errors.append(f"{full}: reported not ok with no failing subtest")
+            statuses.append("fail" if ok == "not ok" else "pass")
+            sub = None
+        else:
+            status = "fail" if ok == "not ok" else ("skip" if directive == "SKIP" else "pass")
+            report.results.append((full, status, reason or ""))
+            statuses.append(status)
+        expected += 1
+        i += 1
+    return i, statuses
+
+
+def _rename(report, tmp, full):
+    n = len(tmp)
+    report.results[:] = [((full + r[n:]) if r.startswith(tmp) else r, s, note)
+                         for r, s, note in report.results]
+    report.errors[:] = [(full + e[n:]) if e.startswith(tmp) else e for e in report.errors]
+
+
+QEMU_EXIT = {33: "pass", 35: "fail", 37: "panic"}
+
+
+def boot(name, qemu_args, append, expect, outdir, timeout=120):
+    """Boot one configuration; return (Report, seconds, log path)."""
+    os.makedirs(outdir, exist_ok=True)
+    log = os.path.join(outdir, name + ".log")
+    if os.path.exists(log):
+        os.unlink(log)
+    cmd = [os.environ.get("QEMU", "qemu-system-x86_64"),
+           "-accel", os.environ.get("ACCEL", "tcg"), *qemu_args, "-m", "128M",
+           "-kernel", "build/kernel/kernel.elf32", "-append", append,
+           "-display", "none", "-monitor", "none", "-serial", "file:" + log,
+           "-no-reboot", "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
+    t0 = time.monotonic()
+    try:
+        rc = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True,
+                            timeout=timeout).returncode
+    except subprocess.TimeoutExpired:
+        rc = None
+    secs = time.monotonic() - t0
+    text = open(log, errors="replace").read() if os.path.exists(log) else ""
+    report = Report()
+    if expect == "panic":
+        ok = "Kernel panic - not syncing: ktest: deliberate panic" in text and rc == 37
+        report.results.append((f"{name}/panic", "pass" if ok else "fail",
+                               f"exit {rc}"))
+        return report, secs, log
+    parse(text, report, name + "/")
+    if rc is None:
+        report.errors.append(f"{name}: timed out after {timeout} s")
+    elif rc not in (33, 35):
+        what = "QEMU exited 0: a triple fault or a halt without the exit device" \
+            if rc == 0 else QEMU_EXIT.get(rc, "an unexpected status")
+        report.errors.append(f"{name}: QEMU exit status {rc} ({what})")
+    else:
+        failed = any(s == "fail" for _, s, _ in report.results)
+        if failed != (rc == 35):
+            report.errors.append(f"{name}: exit status {rc} disagrees with the KTAP results")
+    return report, secs, log
+
+
+if __name__ == "__main__":
+    r = Report()
+    parse(open(sys.argv[1]).read(), r)
+    for n, s, note in r.results:
+        print(f"{s:5} {n} {note}")
+    for e in r.errors:
+        print("ERROR", e)
+    p, f, k = r.counts()
+    print(f"{p} passed, {f} failed, {k} skipped")
+    sys.exit(1 if f else 0)

@@ -1,0 +1,147 @@
+#!/usr/bin/env python3
+"""Everything `make test` promises, counted: ends with 'N passed, N failed'.
+
+Stages: make check (lint, tangle/ freshness, a warning-free build); the host
+unit tests (KTAP, under ASan+UBSan); the Multiboot header check; the pipeline
+tests (ci/test-pipeline, KTAP); every boot of ci/matrix, two at a time; the book.
+A stage that cannot run counts as failed. Exit status 1 if anything failed.
+"""
+import concurrent.futures as cf
+import os
+import struct
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import ktap  # noqa: E402
+
+os.chdir(os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+OUT = "build/test"
+totals = {"pass": 0, "fail": 0, "skip": 0}
+failures = []
+
+
+def record(name, status, note=""):
+    totals[status] += 1
+    if status == "fail":
+        failures.append(f"{name}: {note}" if note else name)
+
+
+def add_report(report):
+    for name, status, note in report.results:
+        record(name, status, note)
+    for e in report.errors:
+        record(e, "fail")
+
+
+def run(name, cmd, **kw):
+    """Run a command; record one result; return (ok, output)."""
+    t0 = time.monotonic()
+    p = subprocess.run(cmd, capture_output=True, text=True, **kw)
+    secs = time.monotonic() - t0
+    ok = p.returncode == 0
+    out = p.stdout + p.stderr
+    tail = "\n".join(out.strip().splitlines()[-15:])
+    record(name, "pass" if ok else "fail", "" if ok else f"exit {p.returncode}\n{tail}")
+    print(f"{'ok  ' if ok else 'FAIL'} {name} ({secs:.1f} s)", flush=True)
+    return ok, out
+
+
+def stage_check():
+    return run("make check", ["make", "-s", "check"])[0]
+
+
+def stage_host():
+    ok, _ = run("host tests build", ["make", "-s", "host-tests"])
+    if not ok:
+        return
+    p = subprocess.run(["build/kernel/host/format-test"], capture_output=True, text=True)
+    r = ktap.Report()
+    ktap.parse(p.stdout, r, "host/format")
+    if p.returncode != 0 and not any(s == "fail" for _, s, _ in r.results):
+        r.errors.append(f"host/format: exit status {p.returncode}\n{p.stderr[-2000:]}")
+    add_report(r)
+    pa, fa, _ = r.counts()
+    print(f"{'ok  ' if not fa else 'FAIL'} host unit tests: {pa} passed, {fa} failed", flush=True)
+
+
+def stage_multiboot():
+    """The loader scans the first 8 KiB for the header, 4-byte aligned."""
+    data = open("build/kernel/kernel.elf32", "rb").read(8192)
+    for off in range(0, len(data) - 12, 4):
+        magic, flags, csum = struct.unpack_from("<III", data, off)
+        if magic == 0x1BADB002 and (magic + flags + csum) & 0xffffffff == 0:
+            record("multiboot header in the first 8 KiB", "pass")
+            print(f"ok   multiboot header at file offset {off:#x}", flush=True)
+            return
+    record("multiboot header in the first 8 KiB", "fail", "not found")
+    print("FAIL multiboot header not found in the first 8 KiB", flush=True)
+
+
+def stage_pipeline():
+    p = subprocess.run(["ci/test-pipeline"], capture_output=True, text=True)
+    r = ktap.Report()
+    ktap.parse(p.stdout, r, "pipeline")
+    if p.returncode != 0 and not any(s == "fail" for _, s, _ in r.results):
+        r.errors.append(f"pipeline: exit {p.returncode}: {p.stderr[-1500:]}")
+    add_report(r)
+    pa, fa, _ = r.counts()
+    print(f"{'ok  ' if not fa else 'FAIL'} pipeline tests: {pa} passed, {fa} failed", flush=True)
+    if fa:
+        print(p.stdout[-3000:] + p.stderr[-2000:])
+
+
+def matrix():
+    for line in open("ci/matrix"):
+        line = line.split("#", 1)[0].split()
+        if line:
+            yield line[0], line[1], line[2:]
+
+
+def stage_boots():
+    configs = list(matrix())
+    jobs = int(os.environ.get("JOBS", "2"))
+
+    def one(cfg):
+        name, expect, args = cfg
+        append = "ktest=panic" if expect == "panic" else "ktest=all"
+        return cfg, ktap.boot(name, args, append, expect, OUT)
+
+    with cf.ThreadPoolExecutor(jobs) as ex:
+        for (name, expect, args), (report, secs, log) in ex.map(one, configs):
+            add_report(report)
+            p, f, k = report.counts()
+            print(f"{'ok  ' if not f else 'FAIL'} boot {name:24} {p:3} passed, "
+                  f"{f} failed, {k} skipped ({secs:.1f} s)", flush=True)
+            if f:
+                print(f"     log: {log}")
+                print("     " + open(log, errors="replace").read()[-2500:].replace("\n", "\n     "))
+
+
+def stage_book():
+    ok, out = run("make book", ["make", "-s", "book"])
+    del ok, out
+
+
+def main():
+    t0 = time.monotonic()
+    if not stage_check():
+        print("make check failed: the kernel did not build; skipping what needs it")
+    else:
+        stage_host()
+        stage_multiboot()
+        stage_boots()
+    stage_pipeline()
+    stage_book()
+    if failures:
+        print("\nFailures:")
+        for f in failures:
+            print("  - " + f.replace("\n", "\n    "))
+    print(f"\nmake test took {time.monotonic() - t0:.0f} s")
+    print(f"{totals['pass']} passed, {totals['fail']} failed, {totals['skip']} skipped")
+    return 1 if totals["fail"] else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
