@@ -197,10 +197,15 @@ int vformat(format_out_fn out, void *arg, const char *fmt, va_list ap0)
 			format_string(&s, &sp, va_arg(ap, const char *));
 			break;
 		case 'p': {
-			struct spec ps = { .hash = true, .prec = 16, .width = sp.width,
-					   .minus = sp.minus };
+			struct spec ps = { .prec = 16 };
+			if (!sp.minus)
+				emit_n(&s, ' ', sp.width - 18);
+			emit(&s, '0');
+			emit(&s, 'x');
 			format_number(&s, &ps, (uintptr_t)va_arg(ap, void *),
 				      false, false, 16, false);
+			if (sp.minus)
+				emit_n(&s, ' ', sp.width - 18);
 			break;
 		}
 		case '%':
