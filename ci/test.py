@@ -48,6 +48,48 @@ def run(name, cmd, **kw):
     return ok, out
 
 
+GOOD = """boot log
+KTAP version 1
+1..2
+    KTAP version 1
+    # Subtest: a
+    1..2
+    ok 1 x
+    ok 2 y # SKIP no such feature
+ok 1 a
+    KTAP version 1
+    # Subtest: b
+    1..1
+    # x: EXPECT_EQ(1, 2) failed
+    not ok 1 x
+not ok 2 b
+"""
+
+
+def stage_parser():
+    """The KTAP parser must accept a good report and reject each defect."""
+    def errors(text):
+        r = ktap.Report()
+        ktap.parse(text, r)
+        return r
+    r = errors(GOOD)
+    good = (r.counts() == (1, 1, 1) and not r.errors
+            and [n for n, _, _ in r.results] == ["a/x", "a/y", "b/x"])
+    cases = {
+        "missing version line": GOOD.replace("KTAP version 1\n1..2", "1..2"),
+        "missing plan": GOOD.replace("\n1..2\n", "\n"),
+        "truncated (crash)": GOOD[:GOOD.index("ok 1 a")],
+        "misnumbered result": GOOD.replace("ok 2 y", "ok 3 y"),
+        "suite ok with a failing subtest": GOOD.replace("not ok 2 b", "ok 2 b"),
+        "suite plan not met": GOOD.replace("    1..1\n", "    1..2\n"),
+    }
+    bad = [name for name, text in cases.items() if not errors(text).errors]
+    ok = good and not bad
+    record("KTAP parser self-test", "pass" if ok else "fail",
+           "" if ok else f"good report misparsed: {not good}; defects accepted: {bad}")
+    print(f"{'ok  ' if ok else 'FAIL'} KTAP parser self-test ({len(cases)} defects rejected)", flush=True)
+
+
 def stage_check():
     return run("make check", ["make", "-s", "check"])[0]
 
@@ -126,6 +168,7 @@ def stage_book():
 
 def main():
     t0 = time.monotonic()
+    stage_parser()
     if not stage_check():
         print("make check failed: the kernel did not build; skipping what needs it")
     else:

@@ -14,7 +14,7 @@
 #define MULTIBOOT_MEMORY_AVAILABLE 1
 
 #ifndef __ASSEMBLER__
-struct multiboot_info {
+struct __attribute__((packed)) multiboot_info {
 	u32 flags;
 	u32 mem_lower, mem_upper;       /* KiB below 1 MiB, above 1 MiB */
 	u32 boot_device;
@@ -22,12 +22,12 @@ struct multiboot_info {
 	u32 mods_count, mods_addr;
 	u32 syms[4];
 	u32 mmap_length, mmap_addr;     /* the memory map: bytes, address */
-} __attribute__((packed));
+};
 
 /* One memory-map entry; size does not count the size field itself. */
-struct multiboot_mmap_entry {
+struct __attribute__((packed)) multiboot_mmap_entry {
 	u32 size;
 	u64 addr, len;
 	u32 type;
-} __attribute__((packed));
+};
 #endif

@@ -26,3 +26,5 @@
 #define MSR_FS_BASE        0xc0000100
 #define MSR_GS_BASE        0xc0000101
 #define MSR_KERNEL_GS_BASE 0xc0000102
+#define CR4_FSGSBASE       (1 << 16)    /* rdgsbase and friends allowed */
+#define CPUID_7_EBX_FSGSBASE (1 << 0)

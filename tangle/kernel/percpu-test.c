@@ -55,8 +55,28 @@ static void test_get_put_cpu(struct ktest *t)
 	EXPECT_EQ(t, preempt_count(), before);
 }
 
+static void test_rdgsbase(struct ktest *t)
+{
+	u32 a, b, c, d;
+	u64 base;
+
+	cpuid(0, 0, &a, &b, &c, &d);
+	if (a < 7)
+		KTEST_SKIP(t, "no CPUID leaf 7");
+	cpuid(7, 0, &a, &b, &c, &d);
+	if (!(b & CPUID_7_EBX_FSGSBASE))
+		KTEST_SKIP(t, "CPU lacks FSGSBASE (rdgsbase/wrgsbase)");
+	u64 cr4 = read_cr4();
+	write_cr4(cr4 | CR4_FSGSBASE);
+	asm volatile("rdgsbase %0" : "=r"(base));
+	write_cr4(cr4);
+	EXPECT_EQ(t, base, rdmsr(MSR_GS_BASE));
+	EXPECT_EQ(t, base, __per_cpu_offset[0]);
+}
+
 KTEST_SUITE(percpu,
 	KTEST_CASE(test_boot_cpu),
 	KTEST_CASE(test_accessors),
 	KTEST_CASE(test_areas_disjoint),
-	KTEST_CASE(test_get_put_cpu));
+	KTEST_CASE(test_get_put_cpu),
+	KTEST_CASE(test_rdgsbase));
