@@ -32,8 +32,14 @@ extern u64 pte_nx;                      /* PTE_NX, or 0 if unsupported */
 
 void paging_init(void);
 int map_page(pte_t *pml4, u64 va, u64 pa, u64 flags);
+pte_t *pml4_alloc(void);                /* a new PML4 sharing the kernel half */
 int unmap_page(pte_t *pml4, u64 va);
 bool translate(pte_t *pml4, u64 va, u64 *pa, u64 *flags);
+#define VMAP_START    0xffffc90000000000UL      /* as Linux's vmalloc area */
+#define VMAP_END      0xffffe90000000000UL
+
+void *vmap_stack(size_t size);          /* fresh zeroed frames, guard below */
+void *vmap_phys(u64 pa, size_t size, u64 flags);    /* map existing frames */
 void *kmalloc(size_t size);
 void *kzalloc(size_t size);
 void kfree(void *p);

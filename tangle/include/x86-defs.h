@@ -21,6 +21,8 @@
 #define PTE_P    (1 << 0)     /* present */
 #define PTE_W    (1 << 1)     /* writable */
 #define PTE_U    (1 << 2)     /* user accessible */
+#define PTE_PWT  (1 << 3)     /* write-through */
+#define PTE_PCD  (1 << 4)     /* cache disable: device registers */
 #define PTE_PS   (1 << 7)     /* large page (in a PD or PDPT entry) */
 #define PTE_G    (1 << 8)     /* global: survives a CR3 reload */
 #define MSR_FS_BASE        0xc0000100

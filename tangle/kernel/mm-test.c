@@ -46,7 +46,7 @@ static void test_kernel_mappings(struct ktest *t)
 }
 static void test_map_unmap(struct ktest *t)
 {
-	const u64 va = 0xffffc90000000000UL;   /* an unused kernel range */
+	const u64 va = 0xffffc80000000000UL;   /* an unused kernel range */
 	u64 pa = page_alloc_zeroed(), got;
 	u64 *direct = phys_to_virt(pa);
 
@@ -82,10 +82,25 @@ static void test_kmalloc(struct ktest *t)
 	kfree(a);
 	kfree(b);
 }
+static void test_vmap_stack(struct ktest *t)
+{
+	u8 *a = vmap_stack(2 * PAGE_SIZE), *b = vmap_stack(PAGE_SIZE);
+	u64 flags;
+
+	EXPECT_GE(t, (u64)a, VMAP_START);
+	ASSERT_TRUE(t, translate(kernel_pml4, (u64)a, NULL, &flags));
+	EXPECT_TRUE(t, flags & PTE_W);
+	EXPECT_TRUE(t, translate(kernel_pml4, (u64)a + PAGE_SIZE, NULL, NULL));
+	EXPECT_FALSE(t, translate(kernel_pml4, (u64)a - PAGE_SIZE, NULL, NULL));
+	EXPECT_FALSE(t, translate(kernel_pml4, (u64)b - PAGE_SIZE, NULL, NULL));
+	EXPECT_EQ(t, a[2 * PAGE_SIZE - 1], 0);
+	EXPECT_EQ(t, (u64)b, (u64)a + 3 * PAGE_SIZE);
+}
 
 KTEST_SUITE(memory,
 	KTEST_CASE(test_frames),
 	KTEST_CASE(test_reserved),
 	KTEST_CASE(test_kernel_mappings),
 	KTEST_CASE(test_map_unmap),
+	KTEST_CASE(test_vmap_stack),
 	KTEST_CASE(test_kmalloc));

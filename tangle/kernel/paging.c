@@ -1,6 +1,7 @@
 /* Tangled from chapters/03-memory.nw by 'make tangle'. Edit the chapter, not this file. */
 #include "kernel.h"
 #include "mm.h"
+#include "spinlock.h"
 
 pte_t *kernel_pml4;
 u64 pte_nx;
@@ -124,7 +125,61 @@ void paging_init(void)
 {
 	pte_nx = (rdmsr(MSR_EFER) & EFER_NXE) ? PTE_NX : 0;
 	kernel_pml4 = phys_to_virt(page_alloc_zeroed());
+	for (int i = 256; i < 512; i++) {
+		u64 pdpt = page_alloc_zeroed();
+		if (!pdpt)
+			panic("paging: no memory for the kernel's PDPTs");
+		kernel_pml4[i] = pdpt | PTE_P | PTE_W;
+	}
 	map_direct();
 	map_kernel_image();
 	write_cr3(virt_to_phys(kernel_pml4));
+}
+pte_t *pml4_alloc(void)
+{
+	u64 pa = page_alloc_zeroed();
+	pte_t *pml4;
+
+	if (!pa)
+		return NULL;
+	pml4 = phys_to_virt(pa);
+	memcpy(pml4 + 256, kernel_pml4 + 256, 256 * sizeof(pte_t));
+	return pml4;
+}
+static u64 vmap_next = VMAP_START;
+static spinlock_t vmap_lock = SPINLOCK_INIT;
+
+static u64 vmap_reserve(size_t size)
+{
+	u64 flags = spin_lock_irqsave(&vmap_lock);
+	u64 va = vmap_next + PAGE_SIZE;         /* skip the guard page */
+
+	vmap_next = va + ALIGN_UP(size, PAGE_SIZE);
+	if (vmap_next > VMAP_END)
+		panic("vmap: out of address space");
+	spin_unlock_irqrestore(&vmap_lock, flags);
+	return va;
+}
+void *vmap_stack(size_t size)
+{
+	u64 va = vmap_reserve(size);
+
+	for (u64 off = 0; off < size; off += PAGE_SIZE) {
+		u64 pa = page_alloc_zeroed();
+		if (!pa || map_page(kernel_pml4, va + off, pa, PTE_W | PTE_G | pte_nx))
+			panic("vmap_stack: out of memory");
+	}
+	return (void *)va;
+}
+
+void *vmap_phys(u64 pa, size_t size, u64 flags)
+{
+	u64 base = ALIGN_DOWN(pa, PAGE_SIZE);
+	u64 len = ALIGN_UP(pa + size, PAGE_SIZE) - base;
+	u64 va = vmap_reserve(len);
+
+	for (u64 off = 0; off < len; off += PAGE_SIZE)
+		if (map_page(kernel_pml4, va + off, base + off, flags | PTE_G))
+			panic("vmap_phys: out of memory");
+	return (void *)(va + (pa - base));
 }
