@@ -12,6 +12,7 @@ import os
 import re
 import subprocess
 import sys
+import threading
 import time
 
 RESULT = re.compile(r"^(ok|not ok) (\d+)(?: -)?(?: ([^#]*?))?\s*(?:#\s*(SKIP|TODO)\b\s*(.*))?$")
@@ -102,32 +103,64 @@ def _rename(report, tmp, full):
 
 
 QEMU_EXIT = {33: "pass", 35: "fail", 37: "panic"}
+SERIAL_PROMPT = "ktest: type a line on the serial console"
+SERIAL_INPUT = b"ktest serial input\r"
+OOPS_MUST_SHOW = ["Oops: invalid opcode", "RIP: 0008:", "ktest_oops_trigger",
+                  "Code:", "<0f> 0b", "Call Trace:", "ktest_main",
+                  "Kernel panic - not syncing: Fatal exception"]
+
+
+def run_qemu(cmd, log, timeout):
+    """Run QEMU with the guest's serial port on a pipe: copy its output to the
+    log and, when the kernel asks for a line, type one. Returns the exit
+    status, or None after a timeout."""
+    p = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                         stderr=subprocess.STDOUT)
+
+    def pump():
+        with open(log, "wb") as f:
+            for line in p.stdout:
+                f.write(line)
+                f.flush()
+                if SERIAL_PROMPT.encode() in line:
+                    try:
+                        p.stdin.write(SERIAL_INPUT)
+                        p.stdin.flush()
+                    except OSError:
+                        pass
+    t = threading.Thread(target=pump, daemon=True)
+    t.start()
+    try:
+        rc = p.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        p.wait()
+        rc = None
+    t.join(5)
+    return rc
 
 
 def boot(name, qemu_args, append, expect, outdir, timeout=120):
     """Boot one configuration; return (Report, seconds, log path)."""
     os.makedirs(outdir, exist_ok=True)
     log = os.path.join(outdir, name + ".log")
-    if os.path.exists(log):
-        os.unlink(log)
     cmd = [os.environ.get("QEMU", "qemu-system-x86_64"),
            "-accel", os.environ.get("ACCEL", "tcg"), *qemu_args, "-m", "128M",
            "-kernel", "build/kernel/kernel.elf32", "-append", append,
-           "-display", "none", "-monitor", "none", "-serial", "file:" + log,
+           "-display", "none", "-monitor", "none", "-serial", "stdio",
            "-no-reboot", "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
     t0 = time.monotonic()
-    try:
-        rc = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True,
-                            timeout=timeout).returncode
-    except subprocess.TimeoutExpired:
-        rc = None
+    rc = run_qemu(cmd, log, timeout)
     secs = time.monotonic() - t0
     text = open(log, errors="replace").read() if os.path.exists(log) else ""
     report = Report()
-    if expect == "panic":
-        ok = "Kernel panic - not syncing: ktest: deliberate panic" in text and rc == 37
-        report.results.append((f"{name}/panic", "pass" if ok else "fail",
-                               f"exit {rc}"))
+    if expect in ("panic", "oops"):
+        must = (["Kernel panic - not syncing: ktest: deliberate panic"]
+                if expect == "panic" else OOPS_MUST_SHOW)
+        missing = [m for m in must if m not in text]
+        ok = not missing and rc == 37
+        report.results.append((f"{name}/{expect}", "pass" if ok else "fail",
+                               f"exit {rc}; missing {missing}" if not ok else ""))
         return report, secs, log
     parse(text, report, name + "/")
     if rc is None:

@@ -147,7 +147,7 @@ def stage_boots():
 
     def one(cfg):
         name, expect, args = cfg
-        append = "ktest=panic" if expect == "panic" else "ktest=all"
+        append = {"panic": "ktest=panic", "oops": "ktest=oops"}.get(expect, "ktest=all")
         return cfg, ktap.boot(name, args, append, expect, OUT)
 
     with cf.ThreadPoolExecutor(jobs) as ex:

@@ -8,13 +8,13 @@ OBJCOPY := objcopy
 CFLAGS := --target=x86_64-unknown-none-elf -std=gnu11 -O2 -g \
 	-ffreestanding -fno-pic -fno-pie -mcmodel=kernel -mno-red-zone \
 	-mno-mmx -mno-sse -mno-sse2 -mno-avx -mno-80387 \
-	-fno-omit-frame-pointer -mno-omit-leaf-frame-pointer \
+	-fno-omit-frame-pointer -mno-omit-leaf-frame-pointer -mstack-alignment=8 \
 	-fno-stack-protector -fno-asynchronous-unwind-tables \
 	-fno-strict-aliasing -fno-common \
 	-Wall -Wextra -Werror -I$(SRC)/include -MMD -MP
 ASFLAGS := --target=x86_64-unknown-none-elf -g -I$(SRC)/include -MMD -MP
 CSRCS := $(sort $(wildcard $(SRC)/kernel/*.c $(SRC)/lib/*.c))
-SSRCS := $(sort $(wildcard $(SRC)/kernel/*.S))
+SSRCS := $(sort $(wildcard $(SRC)/kernel/*.S $(SRC)/user/*.S))
 OBJS  := $(CSRCS:$(SRC)/%.c=$(OUT)/%.o) $(SSRCS:$(SRC)/%.S=$(OUT)/%.o)
 
 all: $(OUT)/kernel.elf $(OUT)/kernel.elf32
@@ -31,9 +31,19 @@ run = $(2)
 else
 run = @echo "  $(1)	$(patsubst $(SRC)/%,%,$(if $(filter CC AS,$(1)),$<,$@))"; $(2)
 endif
-$(OUT)/kernel.elf: $(OBJS) $(SRC)/kernel.ld
-	$(call run,LD,$(LD) -T $(SRC)/kernel.ld -nostdlib -static \
-		-z max-page-size=4096 -o $@ $(OBJS))
+KALLSYMS = nm -n $(1) | awk -f $(SRC)/tools/kallsyms.awk > $(2)
+LINK = $(LD) -T $(SRC)/kernel.ld -nostdlib -static -z max-page-size=4096
+
+$(OUT)/kernel.elf: $(OBJS) $(SRC)/kernel.ld $(SRC)/tools/kallsyms.awk
+	@awk -f $(SRC)/tools/kallsyms.awk /dev/null > $(OUT)/kallsyms0.S
+	@$(CC) $(ASFLAGS) -c $(OUT)/kallsyms0.S -o $(OUT)/kallsyms0.o
+	$(call run,LD,$(LINK) -o $(OUT)/kernel.pass1.elf $(OBJS) $(OUT)/kallsyms0.o)
+	@$(call KALLSYMS,$(OUT)/kernel.pass1.elf,$(OUT)/kallsyms1.S)
+	@$(CC) $(ASFLAGS) -c $(OUT)/kallsyms1.S -o $(OUT)/kallsyms1.o
+	$(call run,LD,$(LINK) -o $@ $(OBJS) $(OUT)/kallsyms1.o)
+	@$(call KALLSYMS,$@,$(OUT)/kallsyms2.S)
+	@cmp -s $(OUT)/kallsyms1.S $(OUT)/kallsyms2.S || \
+		{ echo "kallsyms: text symbols moved between links" >&2; exit 1; }
 
 $(OUT)/kernel.elf32: $(OUT)/kernel.elf
 	$(call run,OBJCOPY,$(OBJCOPY) -O elf32-i386 $< $@)

@@ -88,7 +88,7 @@ static void test_strings_and_stars(void)
 	char mine[64], ref[64];
 	void *p = (void *)0xffffffff80100000UL;
 	ksnprintf(mine, sizeof(mine), "%p %p", p, (void *)0);
-	snprintf(ref, sizeof(ref), "%#018lx 0x%016lx", (unsigned long)p, 0UL);
+	sprintf(ref, "%#018lx 0x%016lx", (unsigned long)p, 0UL);  /* libc's */
 	ok(strcmp(mine, ref) == 0, "pointers");
 }
 static void test_truncation(void)

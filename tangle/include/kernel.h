@@ -33,6 +33,7 @@ typedef long     ssize_t;
 #define container_of(ptr, type, member) \
 	((type *)((char *)(ptr) - offsetof(type, member)))
 void console_init(void);
+bool console_present(void);
 void console_putc(char c);
 int printk(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int vprintk(const char *fmt, va_list ap);

@@ -82,6 +82,7 @@ void ktest_fail_str(struct ktest *t, const char *file, int line,
 #define KTEST_SKIP(t, reason) do { (t)->skip = (reason); return; } while (0)
 
 void ktest_main(const char *filter);
+void ktest_oops_trigger(void);
 void ktest_log(struct ktest *t, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 #define KTEST_EXIT_PORT  0xf4

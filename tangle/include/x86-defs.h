@@ -1,9 +1,10 @@
-/* Tangled from chapters/01-boot.nw chapters/04-percpu.nw by 'make tangle'. Edit the chapter, not this file. */
+/* Tangled from chapters/01-boot.nw chapters/04-percpu.nw chapters/13-syscalls.nw by 'make tangle'. Edit the chapter, not this file. */
 #pragma once
+#include "layout.h"
 
 #define CR0_PE   (1 << 0)     /* protected mode */
 #define CR0_WP   (1 << 16)    /* write-protect applies to ring 0 too */
-#define CR0_PG   (1 << 31)    /* paging */
+#define CR0_PG   (UL(1) << 31) /* paging */
 
 #define CR4_PAE  (1 << 5)     /* physical address extension */
 #define CR4_PGE  (1 << 7)     /* global pages */
@@ -30,3 +31,12 @@
 #define MSR_KERNEL_GS_BASE 0xc0000102
 #define CR4_FSGSBASE       (1 << 16)    /* rdgsbase and friends allowed */
 #define CPUID_7_EBX_FSGSBASE (1 << 0)
+#define MSR_STAR         0xc0000081
+#define MSR_LSTAR        0xc0000082
+#define MSR_SYSCALL_MASK 0xc0000084
+#define CR0_AM           (1 << 18)      /* alignment mask */
+#define X86_EFLAGS_TF    (1 << 8)
+#define X86_EFLAGS_DF    (1 << 10)
+#define X86_EFLAGS_IOPL  (3 << 12)
+#define X86_EFLAGS_NT    (1 << 14)
+#define X86_EFLAGS_AC    (1 << 18)

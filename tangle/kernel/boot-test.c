@@ -29,7 +29,8 @@ static void test_boot_stack(struct ktest *t)
 
 	EXPECT_GE(t, (u64)&local, (u64)boot_stack);
 	EXPECT_LT(t, (u64)&local, (u64)boot_stack_top);
-	EXPECT_EQ(t, rbp % 16, 0);
+	EXPECT_EQ(t, (u64)boot_stack_top % 16, 0);
+	EXPECT_EQ(t, rbp % 8, 0);
 }
 static void test_multiboot_info(struct ktest *t)
 {

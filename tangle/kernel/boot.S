@@ -117,6 +117,9 @@ boot_gdt_end:
 boot_gdt_ptr:
         .word boot_gdt_end - boot_gdt - 1
         .long boot_gdt - KERNEL_VMA
+boot_gdt_ptr64:
+        .word boot_gdt_end - boot_gdt - 1
+        .quad boot_gdt
         .section .text.boot, "ax"
         .code64
 long_mode_entry:
@@ -130,6 +133,7 @@ long_mode_entry:
         movabsq $higher_half, %rax
         jmp     *%rax
 higher_half:
+        lgdt    boot_gdt_ptr64(%rip)
         movq    $boot_stack_top, %rsp
         movl    %ebp, %edi              /* magic */
         movl    %esi, %esi              /* info; zero-extends */

@@ -7,9 +7,10 @@ static void test_uart_present(struct ktest *t)
 {
 	int spins = 0;
 
+	EXPECT_TRUE(t, console_present());
 	EXPECT_NE(t, inb(0x3f8 + 5), 0xff);     /* a missing chip reads 0xff */
 	while (!(inb(0x3f8 + 5) & 0x40) && spins < 1000000)
-		spins++;                        /* wait: transmitter empty */
+		spins++;                        /* wait for TEMT (bit 6) */
 	EXPECT_LT(t, spins, 1000000);
 }
 static void test_snprintf(struct ktest *t)

@@ -4,6 +4,9 @@
 #include "percpu.h"
 #include "mm.h"
 #include "ktest.h"
+#include "desc.h"
+#include "syscall.h"
+#include "irq.h"
 
 struct boot_info boot_info;
 
@@ -16,14 +19,28 @@ void kmain(u32 magic, u32 mbi_phys)
 	printk("command line: \"%s\"\n", boot_info.cmdline);
 	memory_init();
 	setup_per_cpu_areas();
+	cpu_init_descriptors(0);
+	idt_setup();
+	load_idt();
+	syscall_init();
+	irq_init();
+	serial_irq_init();
+	sti();
 	printk("boot: CPU %u up, kernel %p-%p\n", smp_processor_id(),
 	       __kernel_start, __kernel_end);
 
 	if (cmdline_get("ktest"))
 		ktest_main(cmdline_get("ktest"));
-	printk("boot: nothing more to do; idling.\n");
-	for (;;)
+	printk("boot: idle; type a line and press Enter.\n");
+	for (unsigned seen = serial_lines_received();;) {
 		hlt();
+		if (serial_lines_received() != seen) {
+			char line[128];
+			seen = serial_lines_received();
+			serial_last_line(line, sizeof(line));
+			printk("console: you typed \"%s\"\n", line);
+		}
+	}
 }
 const char *cpu_vendor(void)
 {
@@ -42,6 +59,9 @@ void multiboot_parse(u32 magic, u32 mbi_phys)
 
 	if (magic != MULTIBOOT_BOOTLOADER_MAGIC)
 		panic("boot: bad Multiboot magic %#x", magic);
+	if (mbi_phys >= (1U << 30) || mbi->mmap_addr >= (1U << 30) ||
+	    mbi->cmdline >= (1U << 30))
+		panic("boot: Multiboot information above 1 GiB is not mapped yet");
 	if (mbi->flags & MULTIBOOT_INFO_CMDLINE)
 		strlcpy(boot_info.cmdline, phys_to_virt(mbi->cmdline),
 			sizeof(boot_info.cmdline));

@@ -22,10 +22,11 @@ static pte_t *walk(pte_t *pml4, u64 va, bool create, u64 flags)
 			u64 pa = page_alloc_zeroed();
 			if (!pa)
 				return NULL;
-			*e = pa | PTE_P | PTE_W | (flags & PTE_U);
+			*e = pa | PTE_P | PTE_W;
 		} else if (*e & PTE_PS) {
 			return NULL;
 		}
+		*e |= flags & PTE_U;    /* a user page needs a user path */
 		table = phys_to_virt(*e & PTE_ADDR_MASK);
 	}
 	return &table[pt_index(va, 1)];
@@ -85,7 +86,11 @@ static void map_large(pte_t *pml4, u64 va, u64 pa, u64 flags)
 		}
 		table = phys_to_virt(*e & PTE_ADDR_MASK);
 	}
-	table[pt_index(va, 2)] = pa | flags | PTE_P | PTE_PS;
+	pte_t *pde = &table[pt_index(va, 2)];
+	if (*pde & PTE_P)
+		panic("paging: %#lx is already mapped (overlapping memory map?)",
+		      va);
+	*pde = pa | flags | PTE_P | PTE_PS;
 }
 static void map_direct(void)
 {

@@ -54,7 +54,6 @@ static void test_get_put_cpu(struct ktest *t)
 	put_cpu();
 	EXPECT_EQ(t, preempt_count(), before);
 }
-
 static void test_rdgsbase(struct ktest *t)
 {
 	u32 a, b, c, d;

@@ -46,7 +46,7 @@ void panic(const char *fmt, ...)
 	vprintk(fmt, ap);
 	va_end(ap);
 	printk("\n");
-	if (cmdline_get("ktest"))
+	if (!boot_info.cmdline[0] || cmdline_get("ktest"))
 		ktest_exit(KTEST_EXIT_PANIC);
 	for (;;)
 		hlt();

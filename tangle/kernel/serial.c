@@ -27,6 +27,11 @@ void console_init(void)
 	serial_present = inb(COM1 + UART_DATA) == 0xae;
 	outb(COM1 + UART_MCR, 0x0b);            /* DTR, RTS, OUT2 */
 }
+
+bool console_present(void)
+{
+	return serial_present;
+}
 static void serial_putc(char c)
 {
 	while (!(inb(COM1 + UART_LSR) & LSR_THRE))

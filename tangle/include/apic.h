@@ -1,0 +1,33 @@
+/* Tangled from chapters/14-irq.nw by 'make tangle'. Edit the chapter, not this file. */
+#pragma once
+#include "kernel.h"
+
+#define APIC_ID         0x020
+#define APIC_TPR        0x080
+#define APIC_EOI        0x0b0
+#define APIC_SVR        0x0f0
+#define APIC_ESR        0x280
+#define APIC_ICR_LOW    0x300
+#define APIC_ICR_HIGH   0x310
+#define APIC_LVT_TIMER  0x320
+#define APIC_LVT_LINT0  0x350
+#define APIC_LVT_LINT1  0x360
+#define APIC_LVT_ERROR  0x370
+#define APIC_SVR_ENABLE 0x100
+#define APIC_LVT_MASKED 0x10000
+#define APIC_DM_FIXED   0x000
+#define APIC_DM_NMI     0x400
+#define APIC_ICR_BUSY   0x1000          /* delivery status: send pending */
+#define APIC_DEST_SELF  0x40000         /* shorthand: self */
+u32 apic_read(u32 reg);
+void apic_write(u32 reg, u32 val);
+void apic_eoi(void);
+unsigned apic_id(void);
+void apic_send_ipi_self(unsigned vector);
+void apic_send_nmi_self(void);
+void lapic_init(void);
+void ioapic_init(void);
+void ioapic_route(unsigned gsi, unsigned vector, unsigned dest, bool level,
+		  bool active_low);
+void ioapic_mask(unsigned gsi, bool masked);
+unsigned isa_irq_to_gsi(unsigned irq, bool *level, bool *active_low);

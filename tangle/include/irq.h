@@ -1,0 +1,32 @@
+/* Tangled from chapters/14-irq.nw by 'make tangle'. Edit the chapter, not this file. */
+#pragma once
+#include "kernel.h"
+#include "ptregs.h"
+#include "percpu.h"
+
+#define NR_IRQS         32      /* 0-23: I/O APIC inputs; 24-31: no line */
+#define FIRST_SOFT_IRQ_LINE 24  /* lines raised only by self-IPIs (tests) */
+
+typedef enum { IRQ_NONE = 0, IRQ_HANDLED = 1 } irqreturn_t;
+typedef irqreturn_t (*irq_handler_t)(int irq, void *dev_id);
+
+#define IRQF_SHARED     0x01    /* the line may be shared */
+#define IRQF_DISABLED   0x02    /* run with interrupts disabled */
+
+int request_irq(unsigned irq, irq_handler_t handler, unsigned long flags,
+		const char *name, void *dev_id);
+void free_irq(unsigned irq, void *dev_id);
+unsigned irq_to_vector(unsigned irq);
+void irq_init(void);
+void show_interrupts(void);
+typedef void (*sysvec_handler_t)(struct pt_regs *regs);
+void set_system_vector(unsigned vector, sysvec_handler_t fn);
+DECLARE_PER_CPU(unsigned int, irq_stats[NR_IRQS]);
+DECLARE_PER_CPU(unsigned long, spurious_count);
+#define HARDIRQ_OFFSET  0x10000
+#define HARDIRQ_MASK    0xf0000
+#define in_irq()        (preempt_count() & HARDIRQ_MASK)
+#define in_interrupt()  (preempt_count() & ~0xff)
+void serial_irq_init(void);
+unsigned serial_lines_received(void);
+void serial_last_line(char *buf, size_t size);

@@ -1,0 +1,25 @@
+/* Tangled from chapters/13-syscalls.nw by 'make tangle'. Edit the chapter, not this file. */
+#pragma once
+#include "ptregs.h"
+
+#define SYS_nop         0
+#define SYS_write       1
+#define SYS_exit        2
+#define SYS_getpid      3
+#define SYS_set_gs_base 4
+#define SYS_get_gs_base 5
+#define SYS_report      6
+#define NR_syscalls     7
+
+#define ENOSYS  38
+#define EFAULT  14
+#define EINVAL  22
+#define EBADF   9
+
+#ifndef __ASSEMBLER__
+typedef long (*syscall_fn)(unsigned long, unsigned long, unsigned long,
+			   unsigned long, unsigned long, unsigned long);
+extern const syscall_fn sys_call_table[NR_syscalls];
+void syscall_init(void);
+long do_syscall(struct pt_regs *regs);
+#endif

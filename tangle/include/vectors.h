@@ -1,0 +1,15 @@
+/* Tangled from chapters/10-idt-gdt.nw by 'make tangle'. Edit the chapter, not this file. */
+#pragma once
+
+#define FIRST_EXTERNAL_VECTOR   0x20    /* IRQ n arrives on vector 0x20 + n */
+#define IA32_SYSCALL_VECTOR     0x80
+#define LOCAL_TIMER_VECTOR      0xef
+#define TEST_TRAP_VECTOR        0xf0    /* a DPL 0 trap gate, for tests */
+#define TEST_INTR_VECTOR        0xf1    /* a DPL 0 interrupt gate, for tests */
+#define TEST_IPI_VECTOR         0xf2    /* self-IPIs in tests and benchmarks */
+#define CALL_FUNCTION_SINGLE_VECTOR 0xfb
+#define CALL_FUNCTION_VECTOR    0xfc
+#define RESCHEDULE_VECTOR       0xfd
+#define ERROR_APIC_VECTOR       0xfe
+#define SPURIOUS_APIC_VECTOR    0xff
+#define NR_VECTORS              256

@@ -1,0 +1,138 @@
+/* Tangled from chapters/14-irq.nw by 'make tangle'. Edit the chapter, not this file. */
+#include "kernel.h"
+#include "apic.h"
+#include "mm.h"
+#include "vectors.h"
+#include "acpi.h"
+
+#define PIC1_CMD 0x20
+#define PIC1_DATA 0x21
+#define PIC2_CMD 0xa0
+#define PIC2_DATA 0xa1
+
+static void pic_remap_and_mask(void)
+{
+	outb(PIC1_CMD, 0x11);           /* ICW1: init, ICW4 follows */
+	outb(PIC2_CMD, 0x11);
+	outb(PIC1_DATA, 0x20);          /* ICW2: vector base */
+	outb(PIC2_DATA, 0x28);
+	outb(PIC1_DATA, 0x04);          /* ICW3: slave on input 2 */
+	outb(PIC2_DATA, 0x02);          /*       slave's cascade identity */
+	outb(PIC1_DATA, 0x01);          /* ICW4: 8086 mode */
+	outb(PIC2_DATA, 0x01);
+	outb(PIC1_DATA, 0xff);          /* mask everything */
+	outb(PIC2_DATA, 0xff);
+}
+#define MSR_APIC_BASE 0x1b
+
+static volatile u32 *lapic;
+
+u32 apic_read(u32 reg)
+{
+	return lapic[reg / 4];
+}
+
+void apic_write(u32 reg, u32 val)
+{
+	lapic[reg / 4] = val;
+}
+
+void apic_eoi(void)
+{
+	apic_write(APIC_EOI, 0);
+}
+
+unsigned apic_id(void)
+{
+	return apic_read(APIC_ID) >> 24;
+}
+void lapic_init(void)
+{
+	u64 base = rdmsr(MSR_APIC_BASE) & ~0xfffUL;
+
+	pic_remap_and_mask();
+	if (!lapic)
+		lapic = vmap_phys(base, PAGE_SIZE, PTE_W | PTE_PCD | PTE_PWT | pte_nx);
+	apic_write(APIC_SVR, APIC_SVR_ENABLE | SPURIOUS_APIC_VECTOR);
+	apic_write(APIC_TPR, 0);
+	apic_write(APIC_LVT_LINT0, APIC_LVT_MASKED);
+	apic_write(APIC_LVT_LINT1, APIC_DM_NMI);
+	apic_write(APIC_LVT_TIMER, APIC_LVT_MASKED);
+	apic_write(APIC_LVT_ERROR, ERROR_APIC_VECTOR);
+	apic_write(APIC_ESR, 0);                /* clear latched errors */
+	apic_eoi();                             /* and any stale in-service bit */
+}
+static void apic_icr_write(u32 low, u32 dest)
+{
+	apic_write(APIC_ICR_HIGH, dest << 24);
+	apic_write(APIC_ICR_LOW, low);
+	while (apic_read(APIC_ICR_LOW) & APIC_ICR_BUSY)
+		pause();
+}
+
+void apic_send_ipi_self(unsigned vector)
+{
+	apic_icr_write(APIC_DEST_SELF | APIC_DM_FIXED | vector, 0);
+}
+
+void apic_send_nmi_self(void)
+{
+	apic_icr_write(APIC_DM_NMI, apic_id());
+}
+static volatile u32 *ioapic;
+static unsigned ioapic_entries;
+
+static u32 ioapic_read(u32 reg)
+{
+	ioapic[0] = reg;
+	return ioapic[4];
+}
+
+static void ioapic_write(u32 reg, u32 val)
+{
+	ioapic[0] = reg;
+	ioapic[4] = val;
+}
+#define IOAPIC_MASKED   (1 << 16)
+#define IOAPIC_LEVEL    (1 << 15)
+#define IOAPIC_LOW      (1 << 13)
+
+void ioapic_route(unsigned gsi, unsigned vector, unsigned dest, bool level,
+		  bool active_low)
+{
+	u32 low = vector | IOAPIC_MASKED | (level ? IOAPIC_LEVEL : 0) |
+		  (active_low ? IOAPIC_LOW : 0);
+
+	ioapic_write(0x11 + 2 * gsi, dest << 24);
+	ioapic_write(0x10 + 2 * gsi, low);
+}
+
+void ioapic_mask(unsigned gsi, bool masked)
+{
+	u32 low = ioapic_read(0x10 + 2 * gsi);
+
+	low = masked ? low | IOAPIC_MASKED : low & ~IOAPIC_MASKED;
+	ioapic_write(0x10 + 2 * gsi, low);
+}
+unsigned isa_irq_to_gsi(unsigned irq, bool *level, bool *active_low)
+{
+	*level = *active_low = false;
+	for (int i = 0; i < acpi_info.nr_overrides; i++) {
+		if (acpi_info.override[i].irq != irq)
+			continue;
+		u16 f = acpi_info.override[i].flags;
+		*active_low = (f & 3) == 3;
+		*level = ((f >> 2) & 3) == 3;
+		return acpi_info.override[i].gsi;
+	}
+	return irq;
+}
+
+void ioapic_init(void)
+{
+	ioapic = vmap_phys(acpi_info.ioapic[0].addr, PAGE_SIZE,
+			   PTE_W | PTE_PCD | PTE_PWT | pte_nx);
+	ioapic_entries = ((ioapic_read(1) >> 16) & 0xff) + 1;
+	for (unsigned gsi = 0; gsi < ioapic_entries; gsi++)
+		ioapic_write(0x10 + 2 * gsi, IOAPIC_MASKED);
+}

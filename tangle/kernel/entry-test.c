@@ -1,0 +1,108 @@
+/* Tangled from chapters/11-entry.nw by 'make tangle'. Edit the chapter, not this file. */
+#include "kernel.h"
+#include "percpu.h"
+#include "desc.h"
+#include "vectors.h"
+#include "entry.h"
+#include "probe.h"
+#include "mm.h"
+#include "ktest.h"
+
+static struct trap_probe *run_probe(void (*fn)(unsigned long), unsigned long arg,
+				    int vector, const void *resume)
+{
+	probe_arm(vector, resume, 0);
+	fn(arg);
+	return this_cpu_ptr(&trap_probe);
+}
+#define CHECK_PROBE(t, p, vec, err, rip) do {				\
+	EXPECT_EQ(t, (p)->hit_vector, vec);				\
+	EXPECT_EQ(t, (p)->error_code, err);				\
+	EXPECT_EQ(t, (p)->ip, (unsigned long)(rip));			\
+} while (0)
+
+static void test_faults_and_traps(struct ktest *t)
+{
+	struct trap_probe *p;
+
+	p = run_probe(probe_divide, 0, 0, probe_divide_resume);
+	CHECK_PROBE(t, p, 0, -1UL, probe_divide_insn);          /* fault */
+	p = run_probe(probe_int3, 0, 3, probe_int3_resume);
+	CHECK_PROBE(t, p, 3, -1UL, probe_int3_resume);          /* trap */
+	p = run_probe(probe_single_step, 0, 1, probe_single_step_resume);
+	CHECK_PROBE(t, p, 1, -1UL, probe_single_step_resume);   /* trap */
+	p = run_probe(probe_ud2, 0, 6, probe_ud2_resume);
+	CHECK_PROBE(t, p, 6, -1UL, probe_ud2_insn);             /* fault */
+	p = run_probe(probe_gp_selector, 0, 13, probe_gp_selector_resume);
+	CHECK_PROBE(t, p, 13, 0x48, probe_gp_selector_insn);    /* selector */
+	p = run_probe(probe_ss, 0, 12, probe_ss_resume);
+	CHECK_PROBE(t, p, 12, TEST_NP_SEL, probe_ss_insn);
+}
+static void test_page_fault(struct ktest *t)
+{
+	u8 *stack = vmap_stack(PAGE_SIZE);
+	unsigned long guard = (unsigned long)stack - 8;
+	struct trap_probe *p = run_probe(probe_pf_read, guard, 14,
+					 probe_pf_read_resume);
+
+	CHECK_PROBE(t, p, 14, 0, probe_pf_read_insn);
+	EXPECT_EQ(t, p->cr2, guard);
+}
+static void test_gate_types(struct ktest *t)
+{
+	struct trap_probe *p = this_cpu_ptr(&trap_probe);
+	u64 flags = local_irq_save();
+
+	probe_arm(TEST_TRAP_VECTOR, NULL, 0);
+	sti();
+	asm volatile("int %0" :: "i"(TEST_TRAP_VECTOR));
+	cli();
+	EXPECT_EQ(t, p->hit_vector, TEST_TRAP_VECTOR);
+	EXPECT_TRUE(t, p->handler_flags & X86_EFLAGS_IF);       /* trap gate */
+	EXPECT_TRUE(t, p->flags & X86_EFLAGS_IF);
+	probe_arm(TEST_INTR_VECTOR, NULL, 0);
+	sti();
+	asm volatile("int %0" :: "i"(TEST_INTR_VECTOR));
+	cli();
+	EXPECT_EQ(t, p->hit_vector, TEST_INTR_VECTOR);
+	EXPECT_FALSE(t, p->handler_flags & X86_EFLAGS_IF);      /* interrupt gate */
+	local_irq_restore(flags);
+}
+static bool on_stack(unsigned long sp, unsigned long base, unsigned long size)
+{
+	return sp >= base && sp < base + size;
+}
+
+static void test_double_fault_ist(struct ktest *t)
+{
+	struct cpu_entry *ce = this_cpu_ptr(&cpu_entry);
+	struct trap_probe *p = this_cpu_ptr(&trap_probe);
+	u8 *small = vmap_stack(PAGE_SIZE);
+	/* probe_stack_overflow pushes RBP below our frame: that is its RBP. */
+	unsigned long rsp;
+
+	asm volatile("mov %%rsp, %0" : "=r"(rsp));
+	probe_arm(8, probe_stack_overflow_resume, rsp - 16);
+	probe_stack_overflow((unsigned long)small + PAGE_SIZE);
+	EXPECT_EQ(t, p->hit_vector, 8);
+	EXPECT_EQ(t, p->error_code, 0);
+	EXPECT_TRUE(t, on_stack(p->handler_sp, ce->ist_stack_base[IST_DF - 1],
+				IST_STACK_SIZE));
+	EXPECT_EQ(t, p->cr2, (unsigned long)small - 8);
+}
+static void test_irq_stack(struct ktest *t)
+{
+	unsigned long top = this_cpu_read(hardirq_stack_ptr);
+
+	EXPECT_NE(t, top, 0);
+	EXPECT_TRUE(t, translate(kernel_pml4, top - 8, NULL, NULL));
+	EXPECT_FALSE(t, translate(kernel_pml4, top - IRQ_STACK_SIZE - 8, NULL, NULL));
+	EXPECT_EQ(t, this_cpu_read(hardirq_stack_inuse), 0);
+}
+
+KTEST_SUITE(entry,
+	KTEST_CASE(test_faults_and_traps),
+	KTEST_CASE(test_page_fault),
+	KTEST_CASE(test_gate_types),
+	KTEST_CASE(test_double_fault_ist),
+	KTEST_CASE(test_irq_stack));

@@ -1,0 +1,203 @@
+/* Tangled from chapters/11-entry.nw chapters/13-syscalls.nw by 'make tangle'. Edit the chapter, not this file. */
+#include "layout.h"
+#include "x86-defs.h"
+#include "desc.h"
+#include "vectors.h"
+#include "ptregs.h"
+
+.macro PUSH_REGS
+        pushq   %rdi
+        pushq   %rsi
+        pushq   %rdx
+        pushq   %rcx
+        pushq   %rax
+        pushq   %r8
+        pushq   %r9
+        pushq   %r10
+        pushq   %r11
+        pushq   %rbx
+        pushq   %rbp
+        pushq   %r12
+        pushq   %r13
+        pushq   %r14
+        pushq   %r15
+.endm
+.macro POP_REGS
+        popq    %r15
+        popq    %r14
+        popq    %r13
+        popq    %r12
+        popq    %rbp
+        popq    %rbx
+        popq    %r11
+        popq    %r10
+        popq    %r9
+        popq    %r8
+        popq    %rax
+        popq    %rcx
+        popq    %rdx
+        popq    %rsi
+        popq    %rdi
+.endm
+.macro ENTER_FROM_ANY
+        cld
+        testb   $3, 16(%rsp)            /* CS of the interrupted code */
+        jz      .Lkernel_entry_\@
+        swapgs
+.Lkernel_entry_\@:
+        PUSH_REGS
+.endm
+        .text
+        .globl exit_to_interrupted
+exit_to_interrupted:
+        POP_REGS
+        addq    $8, %rsp                /* the error code / orig_ax slot */
+        testb   $3, 8(%rsp)             /* returning to ring 3? */
+        jz      1f
+        swapgs
+1:      iretq
+.macro PARANOID_ENTER
+        cld
+        PUSH_REGS
+        movl    $MSR_GS_BASE, %ecx
+        rdmsr                           /* EDX: the base's high half */
+        movl    $1, %ebx                /* 1: GS was already the kernel's */
+        testl   %edx, %edx
+        js      .Lparanoid_kernel_gs_\@
+        swapgs
+        xorl    %ebx, %ebx
+.Lparanoid_kernel_gs_\@:
+.endm
+
+paranoid_exit:
+        testl   %ebx, %ebx
+        jnz     1f
+        swapgs
+1:      POP_REGS
+        addq    $8, %rsp
+        iretq
+#define KIND_NOERR        0
+#define KIND_ERR          1
+#define KIND_PARANOID     2
+#define KIND_PARANOID_ERR 3
+#define KIND_SYSCALL      4
+
+.macro idtentry vec, name, kind
+        .globl asm_\name
+        .type asm_\name, @function
+        .balign 16
+asm_\name:
+        .if \kind == KIND_NOERR || \kind == KIND_PARANOID
+        pushq   $-1
+        .elseif \kind == KIND_SYSCALL
+        pushq   %rax                    /* orig_ax: the system-call number */
+        .endif
+        .if \kind == KIND_PARANOID || \kind == KIND_PARANOID_ERR
+        PARANOID_ENTER
+        .else
+        ENTER_FROM_ANY
+        .endif
+                movq    %rsp, %rdi
+	        movq    PTREGS_ORIG_AX(%rsp), %rsi
+	        .if \kind != KIND_SYSCALL
+	        movq    $-1, PTREGS_ORIG_AX(%rsp)
+	        .endif
+	        call    do_\name
+        .if \kind == KIND_PARANOID || \kind == KIND_PARANOID_ERR
+        jmp     paranoid_exit
+        .else
+        jmp     exit_to_interrupted
+        .endif
+.endm
+#define VECTOR(vec, name, kind, ist, dpl, gate, handler) \
+        idtentry vec, name, KIND_##kind;
+#include "vector-list.h"
+#undef VECTOR
+        .balign 8
+        .globl irq_entries_start
+irq_entries_start:
+        vector = FIRST_EXTERNAL_VECTOR
+        .rept NR_VECTORS - FIRST_EXTERNAL_VECTOR
+        .balign 8
+        .byte   0x6a, vector            /* pushq $vector (sign-extended) */
+        jmp     asm_common_interrupt
+        vector = vector + 1
+        .endr
+        .balign 16
+asm_common_interrupt:
+        ENTER_FROM_ANY
+        movq    %rsp, %rdi
+        cmpb    $0, %gs:hardirq_stack_inuse
+        jne     1f                      /* nested: already on the IRQ stack */
+        movb    $1, %gs:hardirq_stack_inuse
+        movq    %gs:hardirq_stack_ptr, %rsp
+        pushq   %rdi                    /* the interrupted stack pointer */
+        call    common_interrupt
+        popq    %rsp
+        movb    $0, %gs:hardirq_stack_inuse
+        jmp     exit_to_interrupted
+1:      call    common_interrupt
+        jmp     exit_to_interrupted
+        .text
+        .globl entry_SYSCALL_64
+        .balign 16
+entry_SYSCALL_64:
+        swapgs
+        movq    %rsp, %gs:syscall_user_sp
+        movq    %gs:syscall_kernel_sp, %rsp
+        pushq   $USER_DS                /* ss */
+        pushq   %gs:syscall_user_sp     /* sp */
+        pushq   %r11                    /* flags */
+        pushq   $USER_CS                /* cs */
+        pushq   %rcx                    /* ip */
+        pushq   %rax                    /* orig_ax: the number */
+        PUSH_REGS
+        movq    %rsp, %rdi
+        call    do_syscall
+                POP_REGS
+	        movq    32(%rsp), %rsp          /* the user's RSP, from the frame */
+	        swapgs
+	        sysretq
+/* long user_enter(unsigned long *kernel_sp, unsigned long ip, unsigned long sp) */
+        .globl user_enter
+user_enter:
+        pushq   %rbp
+        pushq   %rbx
+        pushq   %r12
+        pushq   %r13
+        pushq   %r14
+        pushq   %r15
+        movq    %rsp, (%rdi)
+        pushq   $USER_DS
+        pushq   %rdx
+        pushq   $0x202                  /* IF, and bit 1 which is always 1 */
+        pushq   $USER_CS
+        pushq   %rsi
+                xorl    %eax, %eax
+	        xorl    %ebx, %ebx
+	        xorl    %ecx, %ecx
+	        xorl    %edx, %edx
+	        xorl    %esi, %esi
+	        xorl    %edi, %edi
+	        xorl    %ebp, %ebp
+	        xorl    %r8d, %r8d
+	        xorl    %r9d, %r9d
+	        xorl    %r10d, %r10d
+	        xorl    %r11d, %r11d
+	        xorl    %r12d, %r12d
+	        xorl    %r13d, %r13d
+	        xorl    %r14d, %r14d
+	        xorl    %r15d, %r15d
+        swapgs
+        iretq
+/* void user_leave(unsigned long kernel_sp) */
+        .globl user_leave
+user_leave:
+        movq    %rdi, %rsp
+        popq    %r15
+        popq    %r14
+        popq    %r13
+        popq    %r12
+        popq    %rbx
+        popq    %rbp
+        ret

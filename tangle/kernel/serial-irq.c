@@ -1,0 +1,54 @@
+/* Tangled from chapters/14-irq.nw by 'make tangle'. Edit the chapter, not this file. */
+#include "kernel.h"
+#include "irq.h"
+#include "spinlock.h"
+
+#define COM1 0x3f8
+
+static spinlock_t rx_lock = SPINLOCK_INIT;
+static char rx_line[128], done_line[128];
+static unsigned rx_len;
+static volatile unsigned lines_received;
+
+static irqreturn_t serial_interrupt(int irq, void *dev_id)
+{
+	irqreturn_t ret = IRQ_NONE;
+
+	(void)irq, (void)dev_id;
+	spin_lock(&rx_lock);
+	while (inb(COM1 + 5) & 0x01) {          /* LSR: data ready */
+		char c = inb(COM1);
+		ret = IRQ_HANDLED;
+		if (c == '\r' || c == '\n') {
+			if (rx_len) {
+				rx_line[rx_len] = '\0';
+				memcpy(done_line, rx_line, rx_len + 1);
+				rx_len = 0;
+				lines_received++;
+			}
+		} else if (rx_len < sizeof(rx_line) - 1) {
+			rx_line[rx_len++] = c;
+		}
+	}
+	spin_unlock(&rx_lock);
+	return ret;
+}
+void serial_irq_init(void)
+{
+	if (request_irq(4, serial_interrupt, IRQF_SHARED, "serial", &rx_lock))
+		panic("serial: IRQ 4 is taken");
+	outb(COM1 + 1, 0x01);                   /* IER: received data available */
+}
+
+unsigned serial_lines_received(void)
+{
+	return lines_received;
+}
+
+void serial_last_line(char *buf, size_t size)
+{
+	u64 f = spin_lock_irqsave(&rx_lock);
+
+	strlcpy(buf, done_line, size);
+	spin_unlock_irqrestore(&rx_lock, f);
+}

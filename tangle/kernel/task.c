@@ -1,0 +1,111 @@
+/* Tangled from chapters/13-syscalls.nw by 'make tangle'. Edit the chapter, not this file. */
+#include "kernel.h"
+#include "percpu.h"
+#include "task.h"
+#include "traps.h"
+#include "desc.h"
+
+long user_enter(unsigned long *kernel_sp, unsigned long ip, unsigned long sp);
+void user_leave(unsigned long kernel_sp) __attribute__((noreturn));
+
+DEFINE_PER_CPU(struct task *, current_task);
+static int next_pid = 1;
+static bool map_user_range(pte_t *pml4, u64 va, const u8 *src, size_t len,
+			   u64 flags)
+{
+	for (size_t off = 0; off < ALIGN_UP(len, PAGE_SIZE); off += PAGE_SIZE) {
+		u64 pa = page_alloc_zeroed();
+		if (!pa || map_page(pml4, va + off, pa, flags | PTE_U))
+			return false;
+		if (src)
+			memcpy(phys_to_virt(pa), src + off, MIN(len - off, PAGE_SIZE));
+	}
+	return true;
+}
+extern const struct user_program user_programs[];
+extern const int nr_user_programs;
+
+static const struct user_program *find_program(const char *name)
+{
+	for (int i = 0; i < nr_user_programs; i++)
+		if (strcmp(user_programs[i].name, name) == 0)
+			return &user_programs[i];
+	return NULL;
+}
+struct task *run_user_program(const char *name)
+{
+	const struct user_program *prog = find_program(name);
+	struct task *task = kzalloc(sizeof(*task));
+
+	if (!prog || !task)
+		panic("run_user_program: no program '%s' or no memory", name);
+	task->pid = next_pid++;
+	task->name = prog->name;
+	task->pml4 = pml4_alloc();
+	if (!task->pml4 ||
+	    !map_user_range(task->pml4, USER_TEXT, prog->start,
+			    prog->end - prog->start, 0) ||
+	    !map_user_range(task->pml4, USER_STACK_TOP - USER_STACK_SIZE, NULL,
+			    USER_STACK_SIZE, PTE_W | pte_nx))
+		panic("run_user_program: out of memory");
+	u64 flags = local_irq_save();
+	this_cpu_write(current_task, task);
+	write_cr3(virt_to_phys(task->pml4));
+	wrmsr(MSR_KERNEL_GS_BASE, 0);
+	user_enter(&task->kernel_sp, USER_TEXT, USER_STACK_TOP);
+	write_cr3(virt_to_phys(kernel_pml4));
+	this_cpu_write(current_task, NULL);
+	local_irq_restore(flags);
+	return task;
+}
+void task_exit(long code)
+{
+	struct task *t = this_cpu_read(current_task);
+
+	t->exit_code = code;
+	user_leave(t->kernel_sp);
+}
+void user_exception(struct pt_regs *regs, unsigned long error_code, int vector)
+{
+	struct task *t = this_cpu_read(current_task);
+
+	t->killed = true;
+	t->vector = vector;
+	t->error_code = error_code;
+	t->fault_addr = vector == 14 ? read_cr2() : 0;
+	printk("%s[%d]: killed by %s at ip %#lx sp %#lx error %#lx",
+	       t->name, t->pid, exception_name(vector), regs->ip, regs->sp,
+	       vector < 32 && error_code != -1UL ? error_code : 0);
+	if (vector == 14)
+		printk(" address %#lx", t->fault_addr);
+	printk("\n");
+	user_leave(t->kernel_sp);
+}
+
+const char *current_task_name(void)
+{
+	struct task *t = this_cpu_read(current_task);
+
+	return t ? t->name : "kernel";
+}
+static void free_table(pte_t *table, int level)
+{
+	for (int i = 0; i < 512; i++) {
+		if (!(table[i] & PTE_P))
+			continue;
+		if (level > 1)
+			free_table(phys_to_virt(table[i] & PTE_ADDR_MASK), level - 1);
+		else
+			frame_free(table[i] & PTE_ADDR_MASK);
+	}
+	frame_free(virt_to_phys(table));
+}
+
+void task_free(struct task *task)
+{
+	for (int i = 0; i < 256; i++)
+		if (task->pml4[i] & PTE_P)
+			free_table(phys_to_virt(task->pml4[i] & PTE_ADDR_MASK), 3);
+	frame_free(virt_to_phys(task->pml4));
+	kfree(task);
+}

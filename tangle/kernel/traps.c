@@ -1,0 +1,155 @@
+/* Tangled from chapters/12-dispatch.nw by 'make tangle'. Edit the chapter, not this file. */
+#include "kernel.h"
+#include "percpu.h"
+#include "traps.h"
+#include "entry.h"
+#include "probe.h"
+#include "task.h"
+#include "kallsyms.h"
+#include "vectors.h"
+#include "mm.h"
+
+static const char *const exception_names[32] = {
+	"divide error", "debug", "NMI", "breakpoint", "overflow",
+	"bound range exceeded", "invalid opcode", "device not available",
+	"double fault", "coprocessor segment overrun", "invalid TSS",
+	"segment not present", "stack segment", "general protection",
+	"page fault", "reserved 15", "x87 floating-point error",
+	"alignment check", "machine check", "SIMD floating-point error",
+	"virtualization", "control protection", "reserved 22", "reserved 23",
+	"reserved 24", "reserved 25", "reserved 26", "reserved 27",
+	"hypervisor injection", "VMM communication", "security", "reserved 31",
+};
+
+const char *exception_name(int vector)
+{
+	return vector >= 0 && vector < 32 ? exception_names[vector] : "interrupt";
+}
+void handle_exception(struct pt_regs *regs, unsigned long error_code, int vector)
+{
+	if (probe_catch(regs, error_code, vector))
+		return;
+	if (user_mode(regs)) {
+		user_exception(regs, error_code, vector);
+		return;
+	}
+	die(exception_name(vector), regs, error_code, vector);
+}
+#define HANDLER_DEFAULT(name, vec)					\
+	void do_##name(struct pt_regs *regs, unsigned long error_code)	\
+	{								\
+		handle_exception(regs, error_code, vec);		\
+	}
+#define HANDLER_OWN(name, vec)
+#define VECTOR(vec, name, kind, ist, dpl, gate, handler) HANDLER_##handler(name, vec)
+#include "vector-list.h"
+#undef VECTOR
+DEFINE_PER_CPU(unsigned long, int3_count);
+
+void do_int3(struct pt_regs *regs, unsigned long error_code)
+{
+	if (probe_catch(regs, error_code, 3))
+		return;
+	if (user_mode(regs)) {
+		printk("breakpoint in %s at %#lx\n", current_task_name(), regs->ip);
+		return;
+	}
+	this_cpu_inc(int3_count);
+}
+DEFINE_PER_CPU(unsigned long, nmi_count);
+
+void do_nmi(struct pt_regs *regs, unsigned long error_code)
+{
+	unsigned long cr2 = read_cr2();
+
+	this_cpu_inc(nmi_count);
+	if (!probe_catch(regs, error_code, 2))
+		printk("NMI received on CPU %u at %#lx\n", smp_processor_id(),
+		       regs->ip);
+	if (read_cr2() != cr2)
+		write_cr2(cr2);
+}
+void do_double_fault(struct pt_regs *regs, unsigned long error_code)
+{
+	u64 pa;
+	bool guard = !translate(kernel_pml4, regs->sp & ~(PAGE_SIZE - 1), &pa, NULL);
+
+	printk("double fault: RSP %#lx%s\n", regs->sp,
+	       guard ? " is in an unmapped page: kernel stack overflow?" : "");
+	if (probe_catch(regs, error_code, 8))
+		return;
+	die("double fault", regs, error_code, 8);
+}
+void do_page_fault(struct pt_regs *regs, unsigned long error_code)
+{
+	unsigned long addr = read_cr2();
+
+	(void)addr;
+	handle_exception(regs, error_code, 14);
+}
+void do_test_trap_gate(struct pt_regs *regs, unsigned long error_code)
+{
+	if (!probe_catch(regs, error_code, TEST_TRAP_VECTOR))
+		die("unexpected test trap", regs, error_code, TEST_TRAP_VECTOR);
+}
+
+void do_test_intr_gate(struct pt_regs *regs, unsigned long error_code)
+{
+	if (!probe_catch(regs, error_code, TEST_INTR_VECTOR))
+		die("unexpected test interrupt", regs, error_code, TEST_INTR_VECTOR);
+}
+void die(const char *what, struct pt_regs *regs, unsigned long error_code,
+	 int vector)
+{
+	static int oops_count;
+
+	cli();
+	printk("\nOops: %s [#%d] CPU %u\n", what, ++oops_count, smp_processor_id());
+	if (vector >= 0 && vector < 32)
+		printk("vector %d, error code %#lx\n", vector, error_code);
+	if (vector == 14)
+		printk("CR2: %016lx (the address that faulted)\n", read_cr2());
+	show_regs(regs);
+	printk("Code:");
+	for (unsigned long a = regs->ip - 21; a < regs->ip + 11; a++) {
+		if (!translate(kernel_pml4, a, NULL, NULL)) {
+			printk(" ??");
+			continue;
+		}
+		printk(a == regs->ip ? " <%02x>" : " %02x", *(const u8 *)a);
+	}
+	printk("\n");
+	printk("Call Trace:\n");
+	print_symbol("  ", regs->ip);
+	show_backtrace(regs->bp);
+	panic("Fatal exception");
+}
+void show_regs(const struct pt_regs *regs)
+{
+	printk("RIP: %04lx:%016lx ", regs->cs, regs->ip);
+	print_symbol("", regs->ip);
+	printk("RSP: %04lx:%016lx EFLAGS: %08lx ORIG_RAX: %016lx\n",
+	       regs->ss, regs->sp, regs->flags, regs->orig_ax);
+	printk("RAX: %016lx RBX: %016lx RCX: %016lx\n", regs->ax, regs->bx, regs->cx);
+	printk("RDX: %016lx RSI: %016lx RDI: %016lx\n", regs->dx, regs->si, regs->di);
+	printk("RBP: %016lx R08: %016lx R09: %016lx\n", regs->bp, regs->r8, regs->r9);
+	printk("R10: %016lx R11: %016lx R12: %016lx\n", regs->r10, regs->r11, regs->r12);
+	printk("R13: %016lx R14: %016lx R15: %016lx\n", regs->r13, regs->r14, regs->r15);
+	printk("CR0: %016lx CR3: %016lx CR4: %016lx\n", read_cr0(), read_cr3(), read_cr4());
+	printk("GS:  %016lx KERNEL_GS: %016lx\n", rdmsr(MSR_GS_BASE),
+	       rdmsr(MSR_KERNEL_GS_BASE));
+}
+void show_backtrace(unsigned long bp)
+{
+	for (int depth = 0; depth < 32; depth++) {
+		if (!bp || bp % 8 || bp < KERNEL_VMA - (1UL << 46) ||
+		    !translate(kernel_pml4, bp, NULL, NULL) ||
+		    !translate(kernel_pml4, bp + 8, NULL, NULL))
+			break;
+		unsigned long ret = ((unsigned long *)bp)[1];
+		if (!ret)
+			break;
+		print_symbol("  ", ret);
+		bp = ((unsigned long *)bp)[0];
+	}
+}

@@ -1,0 +1,145 @@
+/* Tangled from chapters/13-syscalls.nw by 'make tangle'. Edit the chapter, not this file. */
+#include "x86-defs.h"
+#include "syscall.h"
+
+        .section .rodata.user, "a"
+
+.macro SYSCALL nr
+        movl    $\nr, %eax
+        syscall
+.endm
+
+.macro EXIT code
+        movl    $\code, %edi
+        SYSCALL SYS_exit
+.endm
+
+.macro PROGRAM name
+        .globl user_\name\()_start, user_\name\()_end
+        .balign 16
+user_\name\()_start:
+.endm
+        PROGRAM hello
+        movl    $1, %edi
+        leaq    hello_msg(%rip), %rsi
+        movl    $hello_len, %edx
+        SYSCALL SYS_write
+        EXIT    0
+hello_msg:
+        .ascii  "hello from ring 3\n"
+        hello_len = . - hello_msg
+user_hello_end:
+        PROGRAM getpid
+        SYSCALL SYS_getpid
+        movq    %rax, %rbx
+        movl    $SYS_getpid, %eax
+        int     $0x80
+        cmpq    %rax, %rbx
+        jne     1f
+        movq    %rax, %rdi
+        SYSCALL SYS_exit
+1:      EXIT    255
+user_getpid_end:
+        PROGRAM regs
+        movl    $999, %eax
+        syscall
+        cmpq    $-ENOSYS, %rax
+        jne     1f
+        movl    $999, %eax
+        int     $0x80
+        cmpq    $-ENOSYS, %rax
+        jne     2f
+        movq    $0x1234, %rbx
+        movq    $0x5678, %rbp
+        movq    $0x9abc, %r12
+        movq    $0xdef0, %r15
+        movq    $0x1111, %rdi
+        movq    $0x2222, %rsi
+        movq    $0x3333, %r8
+        SYSCALL SYS_nop
+        testq   %rax, %rax
+        jne     3f
+        cmpq    $0x1234, %rbx
+        jne     4f
+        cmpq    $0x5678, %rbp
+        jne     4f
+        cmpq    $0x9abc, %r12
+        jne     4f
+        cmpq    $0xdef0, %r15
+        jne     4f
+        cmpq    $0x1111, %rdi
+        jne     5f
+        cmpq    $0x2222, %rsi
+        jne     5f
+        cmpq    $0x3333, %r8
+        jne     5f
+        EXIT    0
+1:      EXIT    1
+2:      EXIT    2
+3:      EXIT    3
+4:      EXIT    4
+5:      EXIT    5
+user_regs_end:
+        PROGRAM gsbase
+        movabsq $0xffff888000000000, %rdi
+        SYSCALL SYS_set_gs_base
+        cmpq    $-EINVAL, %rax
+        jne     1f
+        movq    $0x12345000, %rdi
+        SYSCALL SYS_set_gs_base
+        SYSCALL SYS_nop
+        movl    $SYS_nop, %eax
+        int     $0x80
+        int3
+        SYSCALL SYS_get_gs_base
+        cmpq    $0x12345000, %rax
+        jne     2f
+        EXIT    0
+1:      EXIT    1
+2:      EXIT    2
+user_gsbase_end:
+        PROGRAM int_dpl0
+        int     $0x20
+        EXIT    0
+user_int_dpl0_end:
+
+        PROGRAM ud2
+        ud2
+user_ud2_end:
+
+        PROGRAM null
+        movq    0, %rax
+        EXIT    0
+user_null_end:
+
+        PROGRAM unaligned
+        pushfq
+        orl     $X86_EFLAGS_AC, (%rsp)
+        popfq
+        movl    -7(%rsp), %eax              /* a misaligned 4-byte load */
+        EXIT    77
+user_unaligned_end:
+.macro MEASURE insn
+        rdtsc
+        shlq    $32, %rdx
+        orq     %rax, %rdx
+        movq    %rdx, %r12
+        movl    $1000, %r13d
+1:      movl    $SYS_nop, %eax
+        \insn
+        decl    %r13d
+        jnz     1b
+        rdtsc
+        shlq    $32, %rdx
+        orq     %rax, %rdx
+        subq    %r12, %rdx
+        movq    %rdx, %rdi
+        SYSCALL SYS_report
+.endm
+
+        PROGRAM bench
+        MEASURE syscall
+        MEASURE "int $0x80"
+        MEASURE nop
+        EXIT    0
+user_bench_end:
