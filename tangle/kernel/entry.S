@@ -5,7 +5,7 @@
 #include "vectors.h"
 #include "ptregs.h"
 
-.macro PUSH_REGS
+.macro PUSH_CALLER_SAVED
         pushq   %rdi
         pushq   %rsi
         pushq   %rdx
@@ -15,6 +15,9 @@
         pushq   %r9
         pushq   %r10
         pushq   %r11
+.endm
+
+.macro PUSH_CALLEE_SAVED
         pushq   %rbx
         pushq   %rbp
         pushq   %r12
@@ -22,13 +25,21 @@
         pushq   %r14
         pushq   %r15
 .endm
-.macro POP_REGS
+
+.macro PUSH_REGS
+        PUSH_CALLER_SAVED
+        PUSH_CALLEE_SAVED
+.endm
+.macro POP_CALLEE_SAVED
         popq    %r15
         popq    %r14
         popq    %r13
         popq    %r12
         popq    %rbp
         popq    %rbx
+.endm
+
+.macro POP_CALLER_SAVED
         popq    %r11
         popq    %r10
         popq    %r9
@@ -38,6 +49,11 @@
         popq    %rdx
         popq    %rsi
         popq    %rdi
+.endm
+
+.macro POP_REGS
+        POP_CALLEE_SAVED
+        POP_CALLER_SAVED
 .endm
 .macro ENTER_FROM_ANY
         cld
@@ -151,10 +167,12 @@ entry_SYSCALL_64:
         pushq   $USER_CS                /* cs */
         pushq   %rcx                    /* ip */
         pushq   %rax                    /* orig_ax: the number */
-        PUSH_REGS
+        PUSH_CALLER_SAVED
+        subq    $48, %rsp               /* slots for RBX ... R15, unsaved */
         movq    %rsp, %rdi
         call    do_syscall
-                POP_REGS
+                addq    $48, %rsp
+	        POP_CALLER_SAVED
 	        movq    32(%rsp), %rsp          /* the user's RSP, from the frame */
 	        swapgs
 	        sysretq
