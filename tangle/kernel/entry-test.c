@@ -78,7 +78,6 @@ static void test_double_fault_ist(struct ktest *t)
 	struct cpu_entry *ce = this_cpu_ptr(&cpu_entry);
 	struct trap_probe *p = this_cpu_ptr(&trap_probe);
 	u8 *small = vmap_stack(PAGE_SIZE);
-	/* probe_stack_overflow pushes RBP below our frame: that is its RBP. */
 	unsigned long rsp;
 
 	asm volatile("mov %%rsp, %0" : "=r"(rsp));
