@@ -27,6 +27,9 @@ DECLARE_PER_CPU(unsigned long, spurious_count);
 #define HARDIRQ_MASK    0xf0000
 #define in_irq()        (preempt_count() & HARDIRQ_MASK)
 #define in_interrupt()  (preempt_count() & ~0xff)
+int rtc_periodic_start(unsigned rate);
+void rtc_periodic_stop(void);
+unsigned rtc_periodic_ticks(void);
 void serial_irq_init(void);
 unsigned serial_lines_received(void);
 void serial_last_line(char *buf, size_t size);

@@ -147,6 +147,22 @@ static void test_uart_receive(struct ktest *t)
 	EXPECT_GT(t, this_cpu_read(irq_stats[4]), before);
 }
 
+static void test_rtc_periodic(struct ktest *t)
+{
+	unsigned before = *this_cpu_ptr(&irq_stats[8]);
+	unsigned start_ticks = rtc_periodic_ticks();
+
+	ASSERT_EQ(t, rtc_periodic_start(6), 0);
+	for (u64 start = rdtsc(); rtc_periodic_ticks() - start_ticks < 10; ) {
+		if (rdtsc() - start > 20000000000UL)
+			break;
+		pause();
+	}
+	rtc_periodic_stop();
+	EXPECT_GE(t, rtc_periodic_ticks() - start_ticks, 10);
+	EXPECT_GE(t, *this_cpu_ptr(&irq_stats[8]) - before, 10);
+}
+
 KTEST_SUITE(irq,
 	KTEST_CASE(test_controllers),
 	KTEST_CASE(test_self_ipi),
@@ -154,4 +170,5 @@ KTEST_SUITE(irq,
 	KTEST_CASE(test_unhandled_storm),
 	KTEST_CASE(test_nmi_ist),
 	KTEST_CASE(test_spurious_vector),
-	KTEST_CASE(test_uart_receive));
+	KTEST_CASE(test_uart_receive),
+	KTEST_CASE(test_rtc_periodic));

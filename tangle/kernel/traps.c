@@ -7,6 +7,7 @@
 #include "task.h"
 #include "kallsyms.h"
 #include "vectors.h"
+#include "irq.h"
 #include "mm.h"
 
 static const char *const exception_names[32] = {
@@ -33,6 +34,8 @@ void handle_exception(struct pt_regs *regs, unsigned long error_code, int vector
 		user_exception(regs, error_code, vector);
 		return;
 	}
+	if (in_irq())
+		die("exception in interrupt context", regs, error_code, vector);
 	die(exception_name(vector), regs, error_code, vector);
 }
 #define HANDLER_DEFAULT(name, vec)					\
