@@ -1,4 +1,4 @@
-/* Tangled from chapters/11-entry.nw by 'make tangle'. Edit the chapter, not this file. */
+/* Tangled from chapters/11-entry.nw chapters/15-page-faults.nw by 'make tangle'. Edit the chapter, not this file. */
 #pragma once
 #include "ptregs.h"
 #include "percpu.h"
@@ -27,3 +27,4 @@ DECLARE_PROBE(gp_selector)
 DECLARE_PROBE(ss)
 DECLARE_PROBE(pf_read)
 DECLARE_PROBE(stack_overflow)
+DECLARE_PROBE(call)

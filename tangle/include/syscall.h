@@ -9,7 +9,9 @@
 #define SYS_set_gs_base 4
 #define SYS_get_gs_base 5
 #define SYS_report      6
-#define NR_syscalls     7
+#define SYS_uname       7
+#define SYS_log         8
+#define NR_syscalls     9
 
 #define ENOSYS  38
 #define EFAULT  14

@@ -3,16 +3,24 @@
 #include "ptregs.h"
 #include "mm.h"
 #include "percpu.h"
-
-#define USER_TEXT       0x400000UL              /* where programs are loaded */
-#define USER_STACK_TOP  0x7ffffffff000UL
-#define USER_STACK_SIZE (2 * PAGE_SIZE)
-#define USER_TOP        0x800000000000UL        /* first non-user address */
+#include "user-layout.h"
 
 struct user_program {
 	const char *name;
 	const u8 *start, *end;
 };
+
+struct task;
+#define VM_WRITE        1
+#define VM_EXEC         2
+#define MAX_REGIONS     4
+
+struct vm_region {
+	unsigned long start, end;       /* page-aligned, end exclusive */
+	unsigned flags;                 /* VM_WRITE, VM_EXEC */
+};
+DECLARE_PER_CPU(unsigned long, demand_zero_faults);
+int handle_user_fault(struct task *t, unsigned long addr, unsigned long error_code);
 
 struct task {
 	int pid;
@@ -25,9 +33,13 @@ struct task {
 	long exit_code;
 	long reports[8];                /* values sent with SYS_report */
 	int nr_reports;
+	struct vm_region regions[MAX_REGIONS];
+	int nr_regions;
+	unsigned long demand_zero;              /* pages this task faulted in */
 };
 DECLARE_PER_CPU(struct task *, current_task);
 
+struct task *task_create(const char *name);
 struct task *run_user_program(const char *name);
 void task_free(struct task *task);
 void user_exception(struct pt_regs *regs, unsigned long error_code, int vector)

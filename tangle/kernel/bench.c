@@ -75,8 +75,49 @@ static void bench_self_ipi(struct ktest *t)
 	report("irq_self_ipi", total, empty);
 	EXPECT_GT(t, total, empty);
 }
+#include "uaccess.h"
+
+static void bench_demand_zero(struct ktest *t)
+{
+	struct task *task = run_user_program("bench_pf");
+	u64 page[512];
+	u64 start, clear;
+
+	ASSERT_EQ(t, task->nr_reports, 2);
+	void *dst = page;
+	unsigned long count = 512;
+	start = rdtsc();
+	asm volatile("rep stosq" : "+D"(dst), "+c"(count) : "a"(0UL) : "memory");
+	clear = rdtsc() - start;
+	long per_fault = (task->reports[0] - task->reports[1]) / 64;
+	printk("# bench demand_zero_fault: %ld instructions/op\n", per_fault);
+	printk("# bench demand_zero_clear: %lu instructions/op (rep stosq, 512 iterations)\n",
+	       clear);
+	printk("# bench demand_zero_rest: %ld instructions/op\n", per_fault - (long)clear);
+	EXPECT_GT(t, per_fault, 0);
+	task_free(task);
+}
+static void bad_get_user_loop(struct ktest *t, struct task *task)
+{
+	u64 v, start = rdtsc();
+
+	(void)task;
+	for (int i = 0; i < BENCH_LOOPS; i++)
+		if (get_user(v, (u64 *)0x30000000) != -EFAULT)
+			t->failures++;
+	printk("# bench get_user_fault: %lu instructions/op\n",
+	       (rdtsc() - start) / BENCH_LOOPS);
+}
+void with_user_space(struct ktest *t, void (*fn)(struct ktest *, struct task *));
+
+static void bench_get_user_fault(struct ktest *t)
+{
+	with_user_space(t, bad_get_user_loop);
+}
 
 KTEST_SUITE(bench,
 	KTEST_CASE(bench_int3),
 	KTEST_CASE(bench_syscalls),
-	KTEST_CASE(bench_self_ipi));
+	KTEST_CASE(bench_self_ipi),
+	KTEST_CASE(bench_demand_zero),
+	KTEST_CASE(bench_get_user_fault),);

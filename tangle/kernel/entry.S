@@ -4,6 +4,7 @@
 #include "desc.h"
 #include "vectors.h"
 #include "ptregs.h"
+#include "smap.h"
 
 .macro PUSH_CALLER_SAVED
         pushq   %rdi
@@ -56,6 +57,7 @@
         POP_CALLER_SAVED
 .endm
 .macro ENTER_FROM_ANY
+        ASM_CLAC
         cld
         testb   $3, 16(%rsp)            /* CS of the interrupted code */
         jz      .Lkernel_entry_\@
@@ -73,6 +75,7 @@ exit_to_interrupted:
         swapgs
 1:      iretq
 .macro PARANOID_ENTER
+        ASM_CLAC
         cld
         PUSH_REGS
         movl    $MSR_GS_BASE, %ecx

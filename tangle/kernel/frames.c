@@ -70,13 +70,27 @@ static u64 find_run(u64 from, u64 to, size_t n)
 	}
 	return 0;
 }
+static u64 find_one(u64 from, u64 to)
+{
+	for (u64 w = from / 64; w * 64 < to; w++)
+		if (frame_bitmap[w]) {
+			u64 f = w * 64 + __builtin_ctzll(frame_bitmap[w]);
+			return f < to ? f : 0;
+		}
+	return 0;
+}
+static u64 find_free(u64 from, u64 to, size_t n)
+{
+	return n == 1 ? find_one(from, to) : find_run(from, to, n);
+}
+
 u64 frames_alloc(size_t n)
 {
 	u64 flags = spin_lock_irqsave(&frame_lock);
-	u64 f = find_run(search_hint * 64, max_frame, n);
+	u64 f = find_free(search_hint * 64, max_frame, n);
 
 	if (!f)
-		f = find_run(0, max_frame, n);
+		f = find_free(0, max_frame, n);
 	if (f) {
 		for (u64 i = 0; i < n; i++)
 			set_used(f + i);

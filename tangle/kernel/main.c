@@ -7,6 +7,8 @@
 #include "desc.h"
 #include "syscall.h"
 #include "irq.h"
+#include "smap.h"
+#include "extable.h"
 
 struct boot_info boot_info;
 
@@ -15,6 +17,8 @@ void kmain(u32 magic, u32 mbi_phys)
 	percpu_early_init();
 	console_init();
 	printk("\nlitkernel: booting on %s\n", cpu_vendor());
+	protections_init();
+	sort_extable();
 	multiboot_parse(magic, mbi_phys);
 	printk("command line: \"%s\"\n", boot_info.cmdline);
 	memory_init();

@@ -1,4 +1,4 @@
-/* Tangled from chapters/11-entry.nw by 'make tangle'. Edit the chapter, not this file. */
+/* Tangled from chapters/11-entry.nw chapters/15-page-faults.nw by 'make tangle'. Edit the chapter, not this file. */
 #include "desc.h"
 
 #define PROBE(name)                             \
@@ -64,4 +64,10 @@ probe_stack_overflow_insn:
 probe_stack_overflow_resume:
         movq    %rbp, %rsp
         popq    %rbp
+        ret
+        PROBE(call)                             /* call *%rdi */
+probe_call_insn:
+        call    *%rdi
+probe_call_resume:
+        addq    $8, %rsp                        /* the call's return address */
         ret

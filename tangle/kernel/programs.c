@@ -5,7 +5,8 @@
 #define USER_PROGRAM(n) { #n, (const u8 *)user_##n##_start, (const u8 *)user_##n##_end }
 #define DECLARE_USER_PROGRAM(n) extern const char user_##n##_start[], user_##n##_end[];
 #define USER_PROGRAMS(X) X(hello) X(getpid) X(regs) X(gsbase) X(int_dpl0) \
-	X(ud2) X(null) X(unaligned) X(bench)
+	X(ud2) X(null) X(unaligned) X(bench) X(badptr) X(demand) X(rowrite) \
+	X(bench_pf)
 
 USER_PROGRAMS(DECLARE_USER_PROGRAM)
 #define COMMA_PROGRAM(n) USER_PROGRAM(n),

@@ -4,6 +4,7 @@
 #include "syscall.h"
 #include "task.h"
 #include "desc.h"
+#include "uaccess.h"
 
 long do_syscall(struct pt_regs *regs)
 {
@@ -39,22 +40,45 @@ static long sys_getpid(SYSCALL_ARGS)
 static long sys_write(SYSCALL_ARGS)
 {
 	const char *buf = (const char *)a1;
-	unsigned long len = MIN(a2, 4096UL);
+	unsigned long len = a2, done = 0;
+	char chunk[128];
 
 	(void)a3, (void)a4, (void)a5;
 	if (a0 != 1 && a0 != 2)
 		return -EBADF;
 	if (!access_ok(buf, len))
 		return -EFAULT;
-	for (unsigned long off = 0; off < len; off += PAGE_SIZE - ((u64)buf + off) % PAGE_SIZE) {
-		u64 flags;
-		if (!translate(this_cpu_read(current_task)->pml4, (u64)buf + off, NULL, &flags) ||
-		    !(flags & PTE_U))
+	len = MIN(len, 4096UL);
+	while (done < len) {
+		unsigned long n = MIN(len - done, sizeof(chunk));
+		if (copy_from_user(chunk, buf + done, n))
 			return -EFAULT;
+		for (unsigned long i = 0; i < n; i++)
+			console_putc(chunk[i]);
+		done += n;
 	}
-	for (unsigned long i = 0; i < len; i++)
-		console_putc(buf[i]);
 	return len;
+}
+static long sys_uname(SYSCALL_ARGS)
+{
+	static const char name[32] = "litkernel x86_64";
+
+	(void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
+	return copy_to_user((void *)a0, name, sizeof(name)) ? -EFAULT : 0;
+}
+
+static long sys_log(SYSCALL_ARGS)
+{
+	char msg[80];
+	long n = strncpy_from_user(msg, (const char *)a0, sizeof(msg) - 1);
+
+	(void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
+	if (n < 0)
+		return n;
+	msg[n] = '\0';
+	printk("%s[%d]: %s\n", current_task_name(),
+	       this_cpu_read(current_task)->pid, msg);
+	return n;
 }
 bool access_ok(const void *p, unsigned long size)
 {
@@ -102,6 +126,8 @@ const syscall_fn sys_call_table[NR_syscalls] = {
 	[SYS_set_gs_base] = sys_set_gs_base,
 	[SYS_get_gs_base] = sys_get_gs_base,
 	[SYS_report] = sys_report,
+	[SYS_uname] = sys_uname,
+	[SYS_log] = sys_log,
 };
 DEFINE_PER_CPU(unsigned long, syscall_user_sp);
 DEFINE_PER_CPU(unsigned long, syscall_kernel_sp);

@@ -32,22 +32,35 @@ static const struct user_program *find_program(const char *name)
 			return &user_programs[i];
 	return NULL;
 }
-struct task *run_user_program(const char *name)
+struct task *task_create(const char *name)
 {
 	const struct user_program *prog = find_program(name);
 	struct task *task = kzalloc(sizeof(*task));
 
 	if (!prog || !task)
-		panic("run_user_program: no program '%s' or no memory", name);
+		panic("task_create: no program '%s' or no memory", name);
 	task->pid = next_pid++;
 	task->name = prog->name;
 	task->pml4 = pml4_alloc();
 	if (!task->pml4 ||
 	    !map_user_range(task->pml4, USER_TEXT, prog->start,
-			    prog->end - prog->start, 0) ||
-	    !map_user_range(task->pml4, USER_STACK_TOP - USER_STACK_SIZE, NULL,
-			    USER_STACK_SIZE, PTE_W | pte_nx))
-		panic("run_user_program: out of memory");
+			    prog->end - prog->start, 0))
+		panic("task_create: out of memory");
+	task->regions[0] = (struct vm_region){ USER_TEXT, USER_TEXT +
+		ALIGN_UP(prog->end - prog->start, PAGE_SIZE), VM_EXEC };
+	task->regions[1] = (struct vm_region){ USER_RODATA, USER_RODATA + PAGE_SIZE, 0 };
+	task->regions[2] = (struct vm_region){ USER_DATA, USER_DATA + USER_DATA_SIZE,
+		VM_WRITE };
+	task->regions[3] = (struct vm_region){ USER_STACK_TOP - USER_STACK_SIZE,
+		USER_STACK_TOP, VM_WRITE };
+	task->nr_regions = 4;
+	return task;
+}
+
+struct task *run_user_program(const char *name)
+{
+	struct task *task = task_create(name);
+
 	u64 flags = local_irq_save();
 	this_cpu_write(current_task, task);
 	write_cr3(virt_to_phys(task->pml4));

@@ -8,6 +8,7 @@
 #include "kallsyms.h"
 #include "vectors.h"
 #include "irq.h"
+#include "extable.h"
 #include "mm.h"
 
 static const char *const exception_names[32] = {
@@ -34,6 +35,8 @@ void handle_exception(struct pt_regs *regs, unsigned long error_code, int vector
 		user_exception(regs, error_code, vector);
 		return;
 	}
+	if (fixup_exception(regs, vector, error_code))
+		return;
 	if (in_irq())
 		die("exception in interrupt context", regs, error_code, vector);
 	die(exception_name(vector), regs, error_code, vector);
@@ -82,13 +85,6 @@ void do_double_fault(struct pt_regs *regs, unsigned long error_code)
 	if (probe_catch(regs, error_code, 8))
 		return;
 	die("double fault", regs, error_code, 8);
-}
-void do_page_fault(struct pt_regs *regs, unsigned long error_code)
-{
-	unsigned long addr = read_cr2();
-
-	(void)addr;
-	handle_exception(regs, error_code, 14);
 }
 void do_test_trap_gate(struct pt_regs *regs, unsigned long error_code)
 {

@@ -1,6 +1,7 @@
-/* Tangled from chapters/13-syscalls.nw by 'make tangle'. Edit the chapter, not this file. */
+/* Tangled from chapters/13-syscalls.nw chapters/15-page-faults.nw by 'make tangle'. Edit the chapter, not this file. */
 #include "x86-defs.h"
 #include "syscall.h"
+#include "user-layout.h"
 
         .section .rodata.user, "a"
 
@@ -143,3 +144,101 @@ user_unaligned_end:
         MEASURE nop
         EXIT    0
 user_bench_end:
+.macro EXPECT_EFAULT case
+        cmpq    $-EFAULT, %rax
+        jne     9f
+        movl    $\case, %r15d
+.endm
+
+        PROGRAM badptr
+        xorl    %r15d, %r15d
+        movl    $1, %edi                        /* write(1, NULL, 10) */
+        xorl    %esi, %esi
+        movl    $10, %edx
+        SYSCALL SYS_write
+        EXPECT_EFAULT 1
+        movl    $1, %edi                        /* write(1, kernel, 10) */
+        movabsq $0xffffffff80100000, %rsi
+        movl    $10, %edx
+        SYSCALL SYS_write
+        EXPECT_EFAULT 2
+        movl    $1, %edi                        /* write(1, unmapped, 10) */
+        movq    $0x30000000, %rsi
+        movl    $10, %edx
+        SYSCALL SYS_write
+        EXPECT_EFAULT 3
+        movl    $1, %edi                        /* straddling the data end */
+        movq    $USER_DATA + USER_DATA_SIZE - 4, %rsi
+        movl    $10, %edx
+        SYSCALL SYS_write
+        EXPECT_EFAULT 4
+        movl    $1, %edi                        /* length overflow */
+        movq    $USER_DATA, %rsi
+        movq    $-1, %rdx
+        SYSCALL SYS_write
+        EXPECT_EFAULT 5
+                movq    $USER_RODATA, %rdi              /* uname(read-only page) */
+	        SYSCALL SYS_uname
+	        EXPECT_EFAULT 6
+	        xorl    %edi, %edi                      /* uname(NULL) */
+	        SYSCALL SYS_uname
+	        EXPECT_EFAULT 7
+	        movabsq $0xffff888000000000, %rdi       /* log(kernel address) */
+	        SYSCALL SYS_log
+	        EXPECT_EFAULT 8
+	        movq    $0x30000000, %rdi               /* log(unmapped) */
+	        SYSCALL SYS_log
+	        EXPECT_EFAULT 9
+	        movq    $USER_DATA, %rdi                /* uname into fresh data */
+	        SYSCALL SYS_uname
+	        testq   %rax, %rax
+	        jne     9f
+        EXIT    0
+9:      movq    %r15, %rdi
+        incq    %rdi
+        SYSCALL SYS_exit
+user_badptr_end:
+        PROGRAM demand
+        movq    $USER_DATA, %rbx
+        movl    $8, %ecx
+1:      cmpq    $0, (%rbx)
+        jne     2f
+        cmpq    $0, 4088(%rbx)
+        jne     2f
+        movq    %rbx, (%rbx)
+        addq    $4096, %rbx
+        decl    %ecx
+        jnz     1b
+        pushq   $1                              /* the stack page */
+        EXIT    0
+2:      EXIT    1
+user_demand_end:
+
+        PROGRAM rowrite
+        movq    $USER_RODATA, %rax
+        movq    (%rax), %rbx                    /* maps the page, read-only */
+        movq    $1, (%rax)                      /* a protection fault */
+        EXIT    0
+user_rowrite_end:
+        PROGRAM bench_pf
+        movl    $2, %r14d                       /* two passes */
+3:      rdtsc
+        shlq    $32, %rdx
+        orq     %rax, %rdx
+        movq    %rdx, %r12
+        movq    $USER_DATA, %rbx
+        movl    $64, %r13d
+1:      movb    $1, (%rbx)
+        addq    $4096, %rbx
+        decl    %r13d
+        jnz     1b
+        rdtsc
+        shlq    $32, %rdx
+        orq     %rax, %rdx
+        subq    %r12, %rdx
+        movq    %rdx, %rdi
+        SYSCALL SYS_report
+        decl    %r14d
+        jnz     3b
+        EXIT    0
+user_bench_pf_end:
