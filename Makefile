@@ -68,7 +68,7 @@ check: deps
 test: deps
 	@ci/test.py
 
-book: src
+book: kernel
 	@ci/book
 
 bench: kernel

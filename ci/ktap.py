@@ -105,6 +105,11 @@ def _rename(report, tmp, full):
 QEMU_EXIT = {33: "pass", 35: "fail", 37: "panic"}
 SERIAL_PROMPT = "ktest: type a line on the serial console"
 SERIAL_INPUT = b"ktest serial input\r"
+NULL_MUST_SHOW = ["BUG: unable to handle page fault for address 0",
+                  "#PF: supervisor write access in kernel mode",
+                  "#PF: error_code(0x0002) - not-present page",
+                  "Oops: page fault", "CR2: 0000000000000000",
+                  "ktest_null_trigger", "Kernel panic - not syncing: Fatal exception"]
 OOPS_MUST_SHOW = ["Oops: invalid opcode", "RIP: 0008:", "ktest_oops_trigger",
                   "Code:", "<0f> 0b", "Call Trace:", "ktest_main",
                   "Kernel panic - not syncing: Fatal exception"]
@@ -154,9 +159,9 @@ def boot(name, qemu_args, append, expect, outdir, timeout=120):
     secs = time.monotonic() - t0
     text = open(log, errors="replace").read() if os.path.exists(log) else ""
     report = Report()
-    if expect in ("panic", "oops"):
-        must = (["Kernel panic - not syncing: ktest: deliberate panic"]
-                if expect == "panic" else OOPS_MUST_SHOW)
+    if expect in ("panic", "oops", "null"):
+        must = {"panic": ["Kernel panic - not syncing: ktest: deliberate panic"],
+                "oops": OOPS_MUST_SHOW, "null": NULL_MUST_SHOW}[expect]
         missing = [m for m in must if m not in text]
         ok = not missing and rc == 37
         report.results.append((f"{name}/{expect}", "pass" if ok else "fail",

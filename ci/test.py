@@ -147,7 +147,8 @@ def stage_boots():
 
     def one(cfg):
         name, expect, args = cfg
-        append = {"panic": "ktest=panic", "oops": "ktest=oops"}.get(expect, "ktest=all")
+        append = {"panic": "ktest=panic", "oops": "ktest=oops",
+                  "null": "ktest=null"}.get(expect, "ktest=all")
         return cfg, ktap.boot(name, args, append, expect, OUT)
 
     with cf.ThreadPoolExecutor(jobs) as ex:

@@ -83,6 +83,7 @@ void ktest_fail_str(struct ktest *t, const char *file, int line,
 
 void ktest_main(const char *filter);
 void ktest_oops_trigger(void);
+void ktest_null_trigger(void);
 void ktest_log(struct ktest *t, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 #define KTEST_EXIT_PORT  0xf4

@@ -120,6 +120,10 @@ void ktest_main(const char *filter)
 		printk("KTAP version 1\n1..1\n# expecting an oops\n");
 		ktest_oops_trigger();
 	}
+	if (strcmp(filter, "null") == 0) {
+		printk("KTAP version 1\n1..1\n# expecting a NULL-pointer oops\n");
+		ktest_null_trigger();
+	}
 	int n = collect_suites(filter, suites);
 	printk("KTAP version 1\n1..%d\n", n);
 	for (int i = 0; i < n; i++)

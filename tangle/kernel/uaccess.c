@@ -1,7 +1,8 @@
 /* Tangled from chapters/15-page-faults.nw by 'make tangle'. Edit the chapter, not this file. */
 #include "uaccess.h"
 
-static unsigned long copy_user(void *to, const void *from, unsigned long n)
+static __attribute__((noinline))
+unsigned long copy_user(void *to, const void *from, unsigned long n)
 {
 	asm volatile(ASM_STAC
 		     "1: rep movsb\n\t"
