@@ -5,6 +5,9 @@
 #include "percpu.h"
 #include "user-layout.h"
 
+_Static_assert(USER_STACK_TOP <= USER_TOP - PAGE_SIZE,
+	       "the top user page must stay unmapped (SYSRET and RCX)");
+
 struct user_program {
 	const char *name;
 	const u8 *start, *end;

@@ -4,6 +4,7 @@
 #include "mm.h"
 #include "vectors.h"
 #include "acpi.h"
+#include "spinlock.h"
 
 #define PIC1_CMD 0x20
 #define PIC1_DATA 0x21
@@ -64,10 +65,13 @@ void lapic_init(void)
 }
 static void apic_icr_write(u32 low, u32 dest)
 {
+	u64 f = local_irq_save();
+
 	apic_write(APIC_ICR_HIGH, dest << 24);
 	apic_write(APIC_ICR_LOW, low);
 	while (apic_read(APIC_ICR_LOW) & APIC_ICR_BUSY)
 		pause();
+	local_irq_restore(f);
 }
 
 void apic_send_ipi_self(unsigned vector)
@@ -81,6 +85,7 @@ void apic_send_nmi_self(void)
 }
 static volatile u32 *ioapic;
 static unsigned ioapic_entries;
+static spinlock_t ioapic_lock = SPINLOCK_INIT;
 
 static u32 ioapic_read(u32 reg)
 {
@@ -103,16 +108,20 @@ void ioapic_route(unsigned gsi, unsigned vector, unsigned dest, bool level,
 	u32 low = vector | IOAPIC_MASKED | (level ? IOAPIC_LEVEL : 0) |
 		  (active_low ? IOAPIC_LOW : 0);
 
+	u64 f = spin_lock_irqsave(&ioapic_lock);
 	ioapic_write(0x11 + 2 * gsi, dest << 24);
 	ioapic_write(0x10 + 2 * gsi, low);
+	spin_unlock_irqrestore(&ioapic_lock, f);
 }
 
 void ioapic_mask(unsigned gsi, bool masked)
 {
+	u64 f = spin_lock_irqsave(&ioapic_lock);
 	u32 low = ioapic_read(0x10 + 2 * gsi);
 
 	low = masked ? low | IOAPIC_MASKED : low & ~IOAPIC_MASKED;
 	ioapic_write(0x10 + 2 * gsi, low);
+	spin_unlock_irqrestore(&ioapic_lock, f);
 }
 unsigned isa_irq_to_gsi(unsigned irq, bool *level, bool *active_low)
 {

@@ -37,6 +37,7 @@ void cpu_init_descriptors(unsigned cpu)
 	ce->task_stack_base = (u64)vmap_stack(TASK_STACK_SIZE);
 	ce->tss.sp0 = ce->task_stack_base + TASK_STACK_SIZE;
 	ce->tss.io_bitmap_base = sizeof(struct tss);
+	BUG_ON((long)rdmsr(MSR_GS_BASE) >= 0);  /* the paranoid entry's test */
 	per_cpu(hardirq_stack_ptr, cpu) = (u64)vmap_stack(IRQ_STACK_SIZE) + IRQ_STACK_SIZE;
 	set_tss_desc(ce->gdt, &ce->tss);
 	struct desc_ptr gdtr = { sizeof(ce->gdt) - 1, (u64)ce->gdt };

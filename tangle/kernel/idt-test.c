@@ -34,7 +34,8 @@ static void test_idt_contents(struct ktest *t)
 		    gate_offset(g) >= (u64)__text_end || g->bits.dpl != (user ? 3 : 0))
 			ktest_log(t, "bad gate %#x", v), t->failures++;
 	}
-	EXPECT_EQ(t, (unsigned)idt_table[IA32_SYSCALL_VECTOR].bits.type, GATE_TRAP);
+	EXPECT_EQ(t, (unsigned)idt_table[IA32_SYSCALL_VECTOR].bits.type, GATE_INTERRUPT);
+	EXPECT_EQ(t, (unsigned)idt_table[TEST_TRAP_VECTOR].bits.type, GATE_TRAP);
 	EXPECT_EQ(t, (unsigned)idt_table[14].bits.type, GATE_INTERRUPT);
 	EXPECT_EQ(t, (unsigned)idt_table[2].bits.ist, IST_NMI);
 	EXPECT_EQ(t, (unsigned)idt_table[8].bits.ist, IST_DF);

@@ -87,6 +87,8 @@ void free_irq(unsigned irq, void *dev_id)
 	spin_unlock_irqrestore(&desc->lock, f);
 	if (!gone)
 		printk("free_irq: IRQ %u has no action for %p\n", irq, dev_id);
+	while (READ_ONCE(desc->in_progress))    /* synchronize_irq() */
+		pause();
 	kfree(gone);
 }
 static void handle_irq(unsigned irq, struct irq_desc *desc);
@@ -172,6 +174,13 @@ static void error_interrupt(struct pt_regs *regs)
 	       apic_read(APIC_ESR));
 	apic_eoi();
 }
+static bool gsi_taken_by_override(unsigned irq, unsigned gsi)
+{
+	for (int i = 0; i < acpi_info.nr_overrides; i++)
+		if (acpi_info.override[i].gsi == gsi && acpi_info.override[i].irq != irq)
+			return true;
+	return false;
+}
 void irq_init(void)
 {
 	acpi_init();
@@ -181,6 +190,8 @@ void irq_init(void)
 		struct irq_desc *d = &irq_desc[irq];
 		bool low;
 		d->gsi = isa_irq_to_gsi(irq, &d->level, &low);
+		if (gsi_taken_by_override(irq, d->gsi))
+			continue;               /* e.g. IRQ 2: GSI 2 is the timer's */
 		d->has_line = true;
 		ioapic_route(d->gsi, irq_to_vector(irq), apic_id(), d->level, low);
 	}

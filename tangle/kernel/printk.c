@@ -2,9 +2,11 @@
 #include "kernel.h"
 #include "format.h"
 #include "spinlock.h"
+#include "percpu.h"
 #include "ktest.h"
 
 static spinlock_t console_lock = SPINLOCK_INIT;
+static volatile int console_owner = -1;
 
 static void printk_out(char c, void *arg)
 {
@@ -14,10 +16,23 @@ static void printk_out(char c, void *arg)
 
 int vprintk(const char *fmt, va_list ap)
 {
-	u64 flags = spin_lock_irqsave(&console_lock);
-	int n = vformat(printk_out, NULL, fmt, ap);
+	u64 flags = local_irq_save();
+	int me = smp_processor_id();
+	bool locked = false;
 
-	spin_unlock_irqrestore(&console_lock, flags);
+	if (console_owner != me) {
+		for (long tries = 0; !(locked = spin_trylock(&console_lock)) &&
+				     tries < 10000000; tries++)
+			pause();
+		if (locked)
+			console_owner = me;
+	}
+	int n = vformat(printk_out, NULL, fmt, ap);
+	if (locked) {
+		console_owner = -1;
+		spin_unlock(&console_lock);
+	}
+	local_irq_restore(flags);
 	return n;
 }
 
@@ -40,6 +55,7 @@ void panic(const char *fmt, ...)
 	if (__atomic_exchange_n(&panicking, 1, __ATOMIC_SEQ_CST))
 		for (;;)
 			hlt();
+	console_owner = -1;
 	console_lock.locked = 0;
 	printk("\nKernel panic - not syncing: ");
 	va_start(ap, fmt);

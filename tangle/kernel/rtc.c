@@ -4,17 +4,16 @@
 
 #define CMOS_INDEX 0x70
 #define CMOS_DATA  0x71
-#define CMOS_NMI_OFF 0x80
 
 static u8 cmos_read(u8 reg)
 {
-	outb(CMOS_INDEX, CMOS_NMI_OFF | reg);
+	outb(CMOS_INDEX, reg);
 	return inb(CMOS_DATA);
 }
 
 static void cmos_write(u8 reg, u8 val)
 {
-	outb(CMOS_INDEX, CMOS_NMI_OFF | reg);
+	outb(CMOS_INDEX, reg);
 	outb(CMOS_DATA, val);
 }
 static volatile unsigned rtc_ticks;

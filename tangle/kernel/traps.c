@@ -77,11 +77,12 @@ void do_nmi(struct pt_regs *regs, unsigned long error_code)
 }
 void do_double_fault(struct pt_regs *regs, unsigned long error_code)
 {
-	u64 pa;
-	bool guard = !translate(kernel_pml4, regs->sp & ~(PAGE_SIZE - 1), &pa, NULL);
+	unsigned long cr2 = read_cr2();
+	bool guard = !translate(kernel_pml4, cr2, NULL, NULL) &&
+		     translate(kernel_pml4, cr2 + PAGE_SIZE, NULL, NULL);
 
-	printk("double fault: RSP %#lx%s\n", regs->sp,
-	       guard ? " is in an unmapped page: kernel stack overflow?" : "");
+	printk("double fault: RSP %#lx, CR2 %#lx%s\n", regs->sp, cr2,
+	       guard ? ": a guard page, kernel stack overflow?" : "");
 	if (probe_catch(regs, error_code, 8))
 		return;
 	die("double fault", regs, error_code, 8);
