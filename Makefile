@@ -8,7 +8,7 @@
 #   make debug        boot stopped, with gdb attached and the symbols loaded
 #   make test         host tests, pipeline tests, the boot matrix, the book
 #   make check        chunk lint, tangle/ freshness, a warning-free build
-#   make book         build/book.pdf
+#   make book         build/book.pdf and the HTML edition (make pdf, make html)
 #   make bench        instruction counts under -icount (later chapters)
 #   make clean        remove build/
 SHELL := bash
@@ -25,7 +25,7 @@ MEM    ?= 128M
 APPEND ?=
 KERNEL_MK = $(MAKE) -f build/src/kernel.mk SRC=build/src OUT=build/kernel
 
-.PHONY: all deps tangle src kernel host-tests run debug test check book bench clean
+.PHONY: all deps tangle src kernel host-tests run debug test check book pdf html bench clean
 
 all: tangle kernel book
 
@@ -68,8 +68,13 @@ check: deps
 test: deps
 	@ci/test.py
 
-book: kernel
+book: pdf html
+
+pdf: kernel
 	@ci/book
+
+html: kernel
+	@ci/html
 
 bench: kernel
 	@ci/bench

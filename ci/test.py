@@ -163,8 +163,19 @@ def stage_boots():
 
 
 def stage_book():
-    ok, out = run("make book", ["make", "-s", "book"])
-    del ok, out
+    run("make pdf", ["make", "-s", "pdf"])
+    ok, _ = run("make html", ["make", "-s", "html"])
+    if not ok:
+        return
+    p = subprocess.run(["ci/test-html"], capture_output=True, text=True)
+    r = ktap.Report()
+    ktap.parse(p.stdout, r, "html")
+    if p.returncode != 0 and not any(s == "fail" for _, s, _ in r.results):
+        r.errors.append(f"html: exit {p.returncode}: {p.stderr[-1500:]}")
+    add_report(r)
+    pa, fa, _ = r.counts()
+    print(f"{'ok  ' if not fa else 'FAIL'} HTML edition in Chromium: {pa} passed, {fa} failed"
+          f" ({[l for l in p.stdout.splitlines() if 'links checked' in l][-1:]})", flush=True)
 
 
 def main():
