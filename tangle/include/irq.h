@@ -4,7 +4,7 @@
 #include "ptregs.h"
 #include "percpu.h"
 
-#define NR_IRQS         32      /* 0-23: I/O APIC inputs; 24-31: no line */
+#define NR_IRQS         32      /* 0-15: ISA IRQs; 16-23: unused; 24-31: tests */
 #define FIRST_SOFT_IRQ_LINE 24  /* lines raised only by self-IPIs (tests) */
 
 typedef enum { IRQ_NONE = 0, IRQ_HANDLED = 1 } irqreturn_t;

@@ -66,6 +66,9 @@ void acpi_init(void)
 		panic("acpi: no RSDP found; cannot find the I/O APIC");
 	const struct acpi_header *rsdt = acpi_map(rsdt_pa, sizeof(*rsdt));
 	rsdt = acpi_map(rsdt_pa, rsdt->length);
+	if (memcmp(rsdt->signature, "RSDT", 4) != 0 ||
+	    !checksum_ok(rsdt, rsdt->length))
+		panic("acpi: the RSDT is damaged");
 	const u32 *entries = (const u32 *)(rsdt + 1);
 	for (u32 i = 0; i < (rsdt->length - sizeof(*rsdt)) / 4; i++) {
 		const struct acpi_header *h = acpi_map(entries[i], sizeof(*h));

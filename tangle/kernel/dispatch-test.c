@@ -19,7 +19,8 @@ static void test_saved_registers(struct ktest *t)
 		     "int %2\n\t"
 		     "movq %%rbx, %0\n\t"
 		     "movq %%r12, %1"
-		     : "=r"(rbx), "=r"(r12) : "i"(TEST_TRAP_VECTOR) : "rbx", "r12");
+		     : "=r"(rbx), "=r"(r12) : "i"(TEST_TRAP_VECTOR)
+		     : "rbx", "r12", "memory");
 	EXPECT_EQ(t, p->hit_vector, TEST_TRAP_VECTOR);
 	EXPECT_EQ(t, rbx, 0x1111);              /* preserved across the trap */
 	EXPECT_EQ(t, r12, 0x2222);
@@ -30,8 +31,8 @@ static void test_int3_counted(struct ktest *t)
 {
 	unsigned long before = this_cpu_read(int3_count);
 
-	asm volatile("int3");
-	asm volatile("int3");
+	asm volatile("int3" ::: "memory");
+	asm volatile("int3" ::: "memory");
 	EXPECT_EQ(t, this_cpu_read(int3_count), before + 2);
 }
 static void test_kallsyms(struct ktest *t)

@@ -55,14 +55,14 @@ static void test_gate_types(struct ktest *t)
 
 	probe_arm(TEST_TRAP_VECTOR, NULL, 0);
 	sti();
-	asm volatile("int %0" :: "i"(TEST_TRAP_VECTOR));
+	asm volatile("int %0" :: "i"(TEST_TRAP_VECTOR) : "memory");
 	cli();
 	EXPECT_EQ(t, p->hit_vector, TEST_TRAP_VECTOR);
 	EXPECT_TRUE(t, p->handler_flags & X86_EFLAGS_IF);       /* trap gate */
 	EXPECT_TRUE(t, p->flags & X86_EFLAGS_IF);
 	probe_arm(TEST_INTR_VECTOR, NULL, 0);
 	sti();
-	asm volatile("int %0" :: "i"(TEST_INTR_VECTOR));
+	asm volatile("int %0" :: "i"(TEST_INTR_VECTOR) : "memory");
 	cli();
 	EXPECT_EQ(t, p->hit_vector, TEST_INTR_VECTOR);
 	EXPECT_FALSE(t, p->handler_flags & X86_EFLAGS_IF);      /* interrupt gate */
