@@ -35,7 +35,6 @@ int vprintk(const char *fmt, va_list ap)
 	local_irq_restore(flags);
 	return n;
 }
-
 int printk(const char *fmt, ...)
 {
 	va_list ap;

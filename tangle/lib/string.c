@@ -61,7 +61,6 @@ size_t strnlen(const char *s, size_t max)
 		n++;
 	return n;
 }
-
 int strcmp(const char *a, const char *b)
 {
 	while (*a && *a == *b)
