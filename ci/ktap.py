@@ -105,7 +105,7 @@ def _rename(report, tmp, full):
 QEMU_EXIT = {33: "pass", 35: "fail", 37: "panic"}
 SERIAL_PROMPT = "ktest: type a line on the serial console"
 SERIAL_INPUT = b"ktest serial input\r"
-NULL_MUST_SHOW = ["BUG: unable to handle page fault for address 0",
+NULL_MUST_SHOW = ["BUG: kernel NULL pointer dereference, address: 0000000000000000",
                   "#PF: supervisor write access in kernel mode",
                   "#PF: error_code(0x0002) - not-present page",
                   "Oops: page fault", "CR2: 0000000000000000",

@@ -10,7 +10,7 @@ CFLAGS := --target=x86_64-unknown-none-elf -std=gnu11 -O2 -g \
 	-mno-mmx -mno-sse -mno-sse2 -mno-avx -mno-80387 \
 	-fno-omit-frame-pointer -mno-omit-leaf-frame-pointer -mstack-alignment=8 \
 	-fno-stack-protector -fno-asynchronous-unwind-tables \
-	-fno-strict-aliasing -fno-common \
+	-fno-strict-aliasing -fno-common -fno-delete-null-pointer-checks \
 	-Wall -Wextra -Werror -I$(SRC)/include -MMD -MP
 ASFLAGS := --target=x86_64-unknown-none-elf -g -I$(SRC)/include -MMD -MP
 CSRCS := $(sort $(wildcard $(SRC)/kernel/*.c $(SRC)/lib/*.c))

@@ -26,8 +26,10 @@ static inline unsigned long ex_fixup(const struct exception_table_entry *e)
 
 extern struct exception_table_entry __start___ex_table[], __stop___ex_table[];
 
-void sort_extable(void);
+void sort_extable(struct exception_table_entry *t, long n);
 const struct exception_table_entry *search_exception_tables(unsigned long ip);
+void ex_set(struct exception_table_entry *e, unsigned long insn,
+	    unsigned long fixup);
 bool fixup_exception(struct pt_regs *regs, int vector, unsigned long error_code);
 DECLARE_PER_CPU(int, fixup_vector);
 DECLARE_PER_CPU(unsigned long, fixup_error_code);

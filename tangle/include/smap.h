@@ -10,6 +10,7 @@
 .macro SMAP_SITE b0, b1, b2
 661:    .byte \b0, \b1, \b2
         .pushsection .smap_sites, "a"
+        .balign 4
         .long 661b - .
         .popsection
 .endm
@@ -19,6 +20,7 @@
 #define SMAP_SITE(b)							\
 	"661: .byte 0x0f, 0x01, " b "\n\t"				\
 	".pushsection .smap_sites, \"a\"\n\t"				\
+	".balign 4\n\t"							\
 	".long 661b - .\n\t"						\
 	".popsection\n\t"
 #define ASM_CLAC SMAP_SITE("0xca")

@@ -48,4 +48,9 @@ void task_free(struct task *task);
 void user_exception(struct pt_regs *regs, unsigned long error_code, int vector)
 	__attribute__((noreturn));
 const char *current_task_name(void);
-bool access_ok(const void *p, unsigned long size);
+static inline bool access_ok(const void *p, unsigned long size)
+{
+	unsigned long a = (unsigned long)p;
+
+	return size <= USER_TOP && a <= USER_TOP - size;
+}

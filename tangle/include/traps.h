@@ -1,4 +1,4 @@
-/* Tangled from chapters/12-dispatch.nw by 'make tangle'. Edit the chapter, not this file. */
+/* Tangled from chapters/12-dispatch.nw chapters/15-page-faults.nw by 'make tangle'. Edit the chapter, not this file. */
 #pragma once
 #include "ptregs.h"
 #include "percpu.h"
@@ -12,3 +12,9 @@ void show_regs(const struct pt_regs *regs);
 void show_backtrace(unsigned long bp);
 DECLARE_PER_CPU(unsigned long, int3_count);
 DECLARE_PER_CPU(unsigned long, nmi_count);
+#define PF_PROT  (1 << 0)       /* present: a protection violation */
+#define PF_WRITE (1 << 1)
+#define PF_USER  (1 << 2)
+#define PF_RSVD  (1 << 3)
+#define PF_INSTR (1 << 4)
+#define PF_PK    (1 << 5)

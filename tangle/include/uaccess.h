@@ -11,8 +11,9 @@ unsigned long copy_to_user(void *to, const void *from, unsigned long n);
 long strncpy_from_user(char *dst, const char *src, long count);
 #define get_user(x, ptr) ({						\
 	int e__ = -EFAULT;						\
-	__typeof__((__typeof__(*(ptr)))0) v__ = 0;	/* unqualified */ \
-	if (access_ok((ptr), sizeof(*(ptr)))) {				\
+	__typeof__(ptr) p__ = (ptr);					\
+	__typeof__((__typeof__(*p__))0) v__ = 0;	/* unqualified */	\
+	if (access_ok(p__, sizeof(*p__))) {				\
 		e__ = 0;						\
 		asm volatile(ASM_STAC					\
 			     "1: mov %[mem], %[val]\n\t"		\
@@ -26,15 +27,16 @@ long strncpy_from_user(char *dst, const char *src, long count);
 			     ".popsection\n\t"				\
 			     _ASM_EXTABLE(1b, 3b)			\
 			     : [err] "+r"(e__), [val] "=&r"(v__)	\
-			     : [mem] "m"(*(ptr)), [efault] "i"(-EFAULT)); \
+			     : [mem] "m"(*p__), [efault] "i"(-EFAULT));	\
 	}								\
 	(x) = v__;							\
 	e__;								\
 })
 #define put_user(x, ptr) ({						\
 	int e__ = -EFAULT;						\
-	__typeof__(*(ptr)) v__ = (x);					\
-	if (access_ok((ptr), sizeof(*(ptr)))) {				\
+	__typeof__(ptr) p__ = (ptr);					\
+	__typeof__(*p__) v__ = (x);					\
+	if (access_ok(p__, sizeof(*p__))) {				\
 		e__ = 0;						\
 		asm volatile(ASM_STAC					\
 			     "1: mov %[val], %[mem]\n\t"		\
@@ -46,7 +48,7 @@ long strncpy_from_user(char *dst, const char *src, long count);
 			     "jmp 2b\n\t"				\
 			     ".popsection\n\t"				\
 			     _ASM_EXTABLE(1b, 3b)			\
-			     : [err] "+r"(e__), [mem] "=m"(*(ptr))	\
+			     : [err] "+r"(e__), [mem] "=m"(*p__)		\
 			     : [val] "r"(v__), [efault] "i"(-EFAULT));	\
 	}								\
 	e__;								\

@@ -7,17 +7,14 @@
 DEFINE_PER_CPU(int, fixup_vector);
 DEFINE_PER_CPU(unsigned long, fixup_error_code);
 
-static void ex_set(struct exception_table_entry *e, unsigned long insn,
-		   unsigned long fixup)
+void ex_set(struct exception_table_entry *e, unsigned long insn,
+	    unsigned long fixup)
 {
 	e->insn = (int)(insn - (unsigned long)&e->insn);
 	e->fixup = (int)(fixup - (unsigned long)&e->fixup);
 }
-void sort_extable(void)
+void sort_extable(struct exception_table_entry *t, long n)
 {
-	struct exception_table_entry *t = __start___ex_table;
-	long n = __stop___ex_table - __start___ex_table;
-
 	for (long i = 1; i < n; i++) {
 		unsigned long insn = ex_insn(&t[i]), fixup = ex_fixup(&t[i]);
 		long j = i;

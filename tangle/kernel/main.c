@@ -18,7 +18,7 @@ void kmain(u32 magic, u32 mbi_phys)
 	console_init();
 	printk("\nlitkernel: booting on %s\n", cpu_vendor());
 	protections_init();
-	sort_extable();
+	sort_extable(__start___ex_table, __stop___ex_table - __start___ex_table);
 	multiboot_parse(magic, mbi_phys);
 	printk("command line: \"%s\"\n", boot_info.cmdline);
 	memory_init();

@@ -1,6 +1,7 @@
 /* Tangled from chapters/15-page-faults.nw by 'make tangle'. Edit the chapter, not this file. */
 #include "kernel.h"
 #include "percpu.h"
+#include "traps.h"
 #include "uaccess.h"
 #include "extable.h"
 #include "smap.h"
@@ -118,6 +119,16 @@ static void test_extable(struct ktest *t)
 	long n = __stop___ex_table - __start___ex_table;
 
 	ASSERT_GT(t, n, 10);
+	struct exception_table_entry copy[8];
+	for (int i = 0; i < 8; i++)
+		ex_set(&copy[i], ex_insn(&__start___ex_table[7 - i]),
+		       ex_fixup(&__start___ex_table[7 - i]));
+	sort_extable(copy, 8);
+	for (int i = 1; i < 8; i++)
+		EXPECT_LT(t, ex_insn(&copy[i - 1]), ex_insn(&copy[i]));
+	for (int i = 0; i < 8; i++)
+		EXPECT_EQ(t, ex_fixup(search_exception_tables(ex_insn(&copy[i]))),
+			  ex_fixup(&copy[i]));
 	for (e = __start___ex_table; e < __stop___ex_table; e++) {
 		if (e > __start___ex_table)
 			EXPECT_LE(t, ex_insn(e - 1), ex_insn(e));
@@ -130,10 +141,7 @@ static void test_extable(struct ktest *t)
 	EXPECT_EQ(t, search_exception_tables((unsigned long)kmain), NULL);
 	ktest_log(t, "%ld entries", n);
 }
-#define PF_PROT_INSTR 0x11      /* present, instruction fetch, supervisor */
-#define PF_PROT  (1 << 0)
-#define PF_WRITE (1 << 1)
-#define PF_USER  (1 << 2)
+#define PF_PROT_INSTR (PF_PROT | PF_INSTR)    /* 0x11: present, fetch, ring 0 */
 
 static unsigned long smep_error;
 

@@ -9,13 +9,6 @@
 #include "probe.h"
 #include "irq.h"
 
-#define PF_PROT  (1 << 0)
-#define PF_WRITE (1 << 1)
-#define PF_USER  (1 << 2)
-#define PF_RSVD  (1 << 3)
-#define PF_INSTR (1 << 4)
-#define PF_PK    (1 << 5)
-
 DEFINE_PER_CPU(unsigned long, demand_zero_faults);
 int handle_user_fault(struct task *t, unsigned long addr, unsigned long error_code)
 {
@@ -62,16 +55,21 @@ void do_page_fault(struct pt_regs *regs, unsigned long error_code)
 	if (!user_mode(regs)) {
 		if (fixup_exception(regs, 14, error_code))
 			return;
-		printk("BUG: unable to handle page fault for address %#lx\n", addr);
+		if (addr < PAGE_SIZE)
+			printk("BUG: kernel NULL pointer dereference, address: %016lx\n", addr);
+		else
+			printk("BUG: unable to handle page fault for address: %016lx\n", addr);
 		printk("#PF: %s %s in %s mode%s\n",
 		       error_code & PF_USER ? "user" : "supervisor",
 		       error_code & PF_INSTR ? "instruction fetch" :
 		       error_code & PF_WRITE ? "write access" : "read access",
-		       error_code & PF_USER ? "user" : "kernel",
-		       smap_violation && addr < USER_TOP ? " (SMAP: no stac)" : "");
-		printk("#PF: error_code(%#06lx) - %s\n", error_code,
+		       user_mode(regs) ? "user" : "kernel",
+		       smap_violation && addr < USER_TOP &&
+		       (error_code & (PF_PROT | PF_INSTR)) == PF_PROT ? " (SMAP: no stac)" : "");
+		printk("#PF: error_code(0x%04lx) - %s\n", error_code,
 		       error_code & PF_PROT ? "permissions violation" : "not-present page");
 		die("page fault", regs, error_code, 14);
 	}
+	t->fault_addr = addr;           /* CR2 as read on entry */
 	user_exception(regs, error_code, 14);
 }

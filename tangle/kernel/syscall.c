@@ -80,12 +80,6 @@ static long sys_log(SYSCALL_ARGS)
 	       this_cpu_read(current_task)->pid, msg);
 	return n;
 }
-bool access_ok(const void *p, unsigned long size)
-{
-	unsigned long a = (unsigned long)p;
-
-	return size <= USER_TOP && a <= USER_TOP - size;
-}
 static long sys_set_gs_base(SYSCALL_ARGS)
 {
 	(void)a1, (void)a2, (void)a3, (void)a4, (void)a5;

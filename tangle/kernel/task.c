@@ -85,7 +85,8 @@ void user_exception(struct pt_regs *regs, unsigned long error_code, int vector)
 	t->killed = true;
 	t->vector = vector;
 	t->error_code = error_code;
-	t->fault_addr = vector == 14 ? read_cr2() : 0;
+	if (vector != 14)
+		t->fault_addr = 0;              /* do_page_fault set it from CR2 */
 	printk("%s[%d]: killed by %s at ip %#lx sp %#lx error %#lx",
 	       t->name, t->pid, exception_name(vector), regs->ip, regs->sp,
 	       vector < 32 && error_code != -1UL ? error_code : 0);

@@ -34,6 +34,8 @@ unsigned long copy_to_user(void *to, const void *from, unsigned long n)
 }
 long strncpy_from_user(char *dst, const char *src, long count)
 {
+	if (count <= 0)
+		return 0;
 	for (long i = 0; i < count; i++) {
 		char c;
 		if (get_user(c, src + i))
