@@ -90,22 +90,30 @@ def stage_parser():
     print(f"{'ok  ' if ok else 'FAIL'} KTAP parser self-test ({len(cases)} defects rejected)", flush=True)
 
 
+def ktap_program(title, cmd, prefix):
+    """Run a program that reports in KTAP; count its results. A non-zero exit
+    without a failing result is itself a failure. Returns its output."""
+    p = subprocess.run(cmd, capture_output=True, text=True)
+    r = ktap.Report()
+    ktap.parse(p.stdout, r, prefix)
+    if p.returncode != 0 and not any(s == "fail" for _, s, _ in r.results):
+        r.errors.append(f"{prefix}: exit status {p.returncode}\n{p.stderr[-2000:]}")
+    add_report(r)
+    pa, fa, _ = r.counts()
+    print(f"{'ok  ' if not fa else 'FAIL'} {title}: {pa} passed, {fa} failed", flush=True)
+    if fa:
+        print(p.stdout[-3000:] + p.stderr[-2000:])
+    return p.stdout
+
+
 def stage_check():
     return run("make check", ["make", "-s", "check"])[0]
 
 
 def stage_host():
     ok, _ = run("host tests build", ["make", "-s", "host-tests"])
-    if not ok:
-        return
-    p = subprocess.run(["build/kernel/host/format-test"], capture_output=True, text=True)
-    r = ktap.Report()
-    ktap.parse(p.stdout, r, "host/format")
-    if p.returncode != 0 and not any(s == "fail" for _, s, _ in r.results):
-        r.errors.append(f"host/format: exit status {p.returncode}\n{p.stderr[-2000:]}")
-    add_report(r)
-    pa, fa, _ = r.counts()
-    print(f"{'ok  ' if not fa else 'FAIL'} host unit tests: {pa} passed, {fa} failed", flush=True)
+    if ok:
+        ktap_program("host unit tests", ["build/kernel/host/format-test"], "host/format")
 
 
 def stage_multiboot():
@@ -122,16 +130,7 @@ def stage_multiboot():
 
 
 def stage_pipeline():
-    p = subprocess.run(["ci/test-pipeline"], capture_output=True, text=True)
-    r = ktap.Report()
-    ktap.parse(p.stdout, r, "pipeline")
-    if p.returncode != 0 and not any(s == "fail" for _, s, _ in r.results):
-        r.errors.append(f"pipeline: exit {p.returncode}: {p.stderr[-1500:]}")
-    add_report(r)
-    pa, fa, _ = r.counts()
-    print(f"{'ok  ' if not fa else 'FAIL'} pipeline tests: {pa} passed, {fa} failed", flush=True)
-    if fa:
-        print(p.stdout[-3000:] + p.stderr[-2000:])
+    ktap_program("pipeline tests", ["ci/test-pipeline"], "pipeline")
 
 
 def matrix():
@@ -165,17 +164,9 @@ def stage_boots():
 def stage_book():
     run("make pdf", ["make", "-s", "pdf"])
     ok, _ = run("make html", ["make", "-s", "html"])
-    if not ok:
-        return
-    p = subprocess.run(["ci/test-html"], capture_output=True, text=True)
-    r = ktap.Report()
-    ktap.parse(p.stdout, r, "html")
-    if p.returncode != 0 and not any(s == "fail" for _, s, _ in r.results):
-        r.errors.append(f"html: exit {p.returncode}: {p.stderr[-1500:]}")
-    add_report(r)
-    pa, fa, _ = r.counts()
-    print(f"{'ok  ' if not fa else 'FAIL'} HTML edition in Chromium: {pa} passed, {fa} failed"
-          f" ({[l for l in p.stdout.splitlines() if 'links checked' in l][-1:]})", flush=True)
+    if ok:
+        out = ktap_program("HTML edition in Chromium", ["ci/test-html"], "html")
+        print("     " + " ".join(l[2:] for l in out.splitlines() if l.startswith("# ") and "links checked" in l), flush=True)
 
 
 def main():

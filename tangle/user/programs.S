@@ -120,19 +120,21 @@ user_null_end:
         movl    -7(%rsp), %eax              /* a misaligned 4-byte load */
         EXIT    77
 user_unaligned_end:
-.macro MEASURE insn
+.macro READ_TSC                         /* RDX = the 64-bit TSC */
         rdtsc
         shlq    $32, %rdx
         orq     %rax, %rdx
+.endm
+
+.macro MEASURE insn
+        READ_TSC
         movq    %rdx, %r12
         movl    $1000, %r13d
 1:      movl    $SYS_nop, %eax
         \insn
         decl    %r13d
         jnz     1b
-        rdtsc
-        shlq    $32, %rdx
-        orq     %rax, %rdx
+        READ_TSC
         subq    %r12, %rdx
         movq    %rdx, %rdi
         SYSCALL SYS_report
@@ -222,9 +224,7 @@ user_demand_end:
 user_rowrite_end:
         PROGRAM bench_pf
         movl    $2, %r14d                       /* two passes */
-3:      rdtsc
-        shlq    $32, %rdx
-        orq     %rax, %rdx
+3:      READ_TSC
         movq    %rdx, %r12
         movq    $USER_DATA, %rbx
         movl    $64, %r13d
@@ -232,9 +232,7 @@ user_rowrite_end:
         addq    $4096, %rbx
         decl    %r13d
         jnz     1b
-        rdtsc
-        shlq    $32, %rdx
-        orq     %rax, %rdx
+        READ_TSC
         subq    %r12, %rdx
         movq    %rdx, %rdi
         SYSCALL SYS_report
