@@ -12,7 +12,6 @@ struct user_program {
 	const char *name;
 	const u8 *start, *end;
 };
-
 struct task;
 #define VM_WRITE        1
 #define VM_EXEC         2
