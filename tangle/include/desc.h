@@ -124,4 +124,12 @@ static inline u16 store_tr(void)
 	asm volatile("str %0" : "=r"(sel));
 	return sel;
 }
+
+static inline u16 store_ldt(void)
+{
+	u16 sel;
+
+	asm volatile("sldt %0" : "=r"(sel));
+	return sel;
+}
 #endif

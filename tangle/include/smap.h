@@ -5,6 +5,8 @@
 #define X86_CR4_SMAP (1 << 21)
 #define CPUID_7_EBX_SMEP (1 << 7)
 #define CPUID_7_EBX_SMAP (1 << 20)
+#define X86_CR4_UMIP (1 << 11)
+#define CPUID_7_ECX_UMIP (1 << 2)
 
 #ifdef __ASSEMBLER__
 .macro SMAP_SITE b0, b1, b2
@@ -29,5 +31,5 @@
 
 #ifndef __ASSEMBLER__
 void protections_init(void);
-extern bool smap_enabled, smep_enabled;
+extern bool smap_enabled, smep_enabled, umip_enabled;
 #endif

@@ -11,7 +11,8 @@
 #define SYS_report      6
 #define SYS_uname       7
 #define SYS_log         8
-#define NR_syscalls     9
+#define SYS_test        9       /* a hook for tests; -ENOSYS otherwise */
+#define NR_syscalls     10
 
 #define ENOSYS  38
 #define EFAULT  14
@@ -22,6 +23,18 @@
 typedef long (*syscall_fn)(unsigned long, unsigned long, unsigned long,
 			   unsigned long, unsigned long, unsigned long);
 extern const syscall_fn sys_call_table[NR_syscalls];
+extern syscall_fn syscall_test_hook;
 void syscall_init(void);
 long do_syscall(struct pt_regs *regs);
+bool do_syscall_64(struct pt_regs *regs);
+bool sysret_is_safe(const struct pt_regs *regs);
+#endif
+#ifndef __ASSEMBLER__
+#include "percpu.h"
+DECLARE_PER_CPU(unsigned long, syscall_kernel_sp);
+
+static inline struct pt_regs *current_pt_regs(void)
+{
+	return (struct pt_regs *)this_cpu_read(syscall_kernel_sp) - 1;
+}
 #endif

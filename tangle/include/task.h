@@ -31,7 +31,8 @@ struct task {
 	unsigned long kernel_sp;        /* where run_user_program waits */
 	bool killed;
 	int vector;                     /* if killed: the exception */
-	unsigned long error_code, fault_addr;
+	unsigned long error_code, fault_addr, fault_ip;
+	long fault_syscall;             /* the system call in progress, or -1 */
 	long exit_code;
 	long reports[8];                /* values sent with SYS_report */
 	int nr_reports;
@@ -43,6 +44,7 @@ DECLARE_PER_CPU(struct task *, current_task);
 
 struct task *task_create(const char *name);
 struct task *run_user_program(const char *name);
+struct task *run_user_program_arg(const char *name, unsigned long arg);
 void task_free(struct task *task);
 void user_exception(struct pt_regs *regs, unsigned long error_code, int vector)
 	__attribute__((noreturn));

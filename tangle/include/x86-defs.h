@@ -33,10 +33,23 @@
 #define CPUID_7_EBX_FSGSBASE (1 << 0)
 #define MSR_STAR         0xc0000081
 #define MSR_LSTAR        0xc0000082
+#define MSR_CSTAR        0xc0000083     /* SYSCALL from compatibility mode */
 #define MSR_SYSCALL_MASK 0xc0000084
+#define MSR_IA32_SYSENTER_CS  0x174
+#define MSR_IA32_SYSENTER_ESP 0x175
+#define MSR_IA32_SYSENTER_EIP 0x176
 #define CR0_AM           (1 << 18)      /* alignment mask */
+#define X86_EFLAGS_CF    (1 << 0)
+#define X86_EFLAGS_FIXED (1 << 1)       /* reserved, always 1 */
+#define X86_EFLAGS_PF    (1 << 2)
+#define X86_EFLAGS_AF    (1 << 4)
+#define X86_EFLAGS_ZF    (1 << 6)
+#define X86_EFLAGS_SF    (1 << 7)
 #define X86_EFLAGS_TF    (1 << 8)
 #define X86_EFLAGS_DF    (1 << 10)
+#define X86_EFLAGS_OF    (1 << 11)
 #define X86_EFLAGS_IOPL  (3 << 12)
 #define X86_EFLAGS_NT    (1 << 14)
+#define X86_EFLAGS_RF    (1 << 16)
 #define X86_EFLAGS_AC    (1 << 18)
+#define X86_EFLAGS_ID    (1 << 21)

@@ -5,6 +5,7 @@
 #include "vectors.h"
 #include "ptregs.h"
 #include "smap.h"
+#include "syscall.h"
 
 .macro PUSH_CALLER_SAVED
         pushq   %rdi
@@ -173,13 +174,27 @@ entry_SYSCALL_64:
         PUSH_CALLER_SAVED
         subq    $48, %rsp               /* slots for RBX ... R15, unsaved */
         movq    %rsp, %rdi
-        call    do_syscall
+        call    do_syscall_64
+        testb   %al, %al                /* may we return with SYSRET? */
+        jz      syscall_return_via_iret
                 addq    $48, %rsp
 	        POP_CALLER_SAVED
 	        movq    32(%rsp), %rsp          /* the user's RSP, from the frame */
 	        swapgs
 	        sysretq
-/* long user_enter(unsigned long *kernel_sp, unsigned long ip, unsigned long sp) */
+        syscall_return_via_iret:
+	        addq    $48, %rsp
+	        POP_CALLER_SAVED
+	        addq    $8, %rsp                /* orig_ax */
+	        swapgs
+	        iretq
+        .globl entry_SYSCALL_compat
+        .balign 16
+entry_SYSCALL_compat:
+        movl    $-ENOSYS, %eax
+        sysretl
+/* long user_enter(unsigned long *kernel_sp, unsigned long ip, unsigned long sp,
+ *                 unsigned long arg) */
         .globl user_enter
 user_enter:
         pushq   %rbp
@@ -194,6 +209,7 @@ user_enter:
         pushq   $0x202                  /* IF, and bit 1 which is always 1 */
         pushq   $USER_CS
         pushq   %rsi
+        pushq   %rcx                    /* the argument */
                 xorl    %eax, %eax
 	        xorl    %ebx, %ebx
 	        xorl    %ecx, %ecx
@@ -209,6 +225,7 @@ user_enter:
 	        xorl    %r13d, %r13d
 	        xorl    %r14d, %r14d
 	        xorl    %r15d, %r15d
+        popq    %rdi
         swapgs
         iretq
 /* void user_leave(unsigned long kernel_sp) */

@@ -54,6 +54,7 @@ void cpu_init_descriptors(unsigned cpu)
 		     "movl %%eax, %%ss\n\t"
 		     :: [cs] "i"(KERNEL_CS), [ds] "i"(KERNEL_DS) : "rax", "memory");
 	asm volatile("ltr %w0" :: "r"(TSS_SEL));
+	asm volatile("lldt %w0" :: "r"(0));
 }
 DEFINE_PER_CPU(unsigned long, hardirq_stack_ptr);
 DEFINE_PER_CPU(u8, hardirq_stack_inuse);

@@ -53,6 +53,7 @@ static void test_gdt_tss(struct ktest *t)
 	EXPECT_EQ(t, p.address, (u64)ce->gdt);
 	EXPECT_EQ(t, cs, KERNEL_CS);
 	EXPECT_EQ(t, store_tr(), TSS_SEL);
+	EXPECT_EQ(t, store_ldt(), 0);                              /* no LDT */
 	EXPECT_EQ(t, (ce->gdt[GDT_ENTRY_TSS] >> 40) & 0xf, 0xb);   /* busy */
 	EXPECT_EQ(t, KERNEL_DS, KERNEL_CS + 8);                    /* SYSCALL */
 	EXPECT_EQ(t, USER_DS, (USER32_CS & ~3) + 8 + 3);           /* SYSRET */

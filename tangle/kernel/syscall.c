@@ -5,6 +5,7 @@
 #include "task.h"
 #include "desc.h"
 #include "uaccess.h"
+#include "vectors.h"
 
 long do_syscall(struct pt_regs *regs)
 {
@@ -15,11 +16,17 @@ long do_syscall(struct pt_regs *regs)
 					      regs->r10, regs->r8, regs->r9);
 	else
 		regs->ax = -ENOSYS;
+	if (unlikely(regs->ip >= USER_TOP))
+		user_exception(regs, 0, X86_TRAP_GP);
 	return regs->ax;
 }
 void do_int80_syscall(struct pt_regs *regs, unsigned long nr)
 {
 	(void)nr;                       /* also in regs->orig_ax */
+	if (unlikely(regs->cs != USER_CS)) {
+		regs->ax = -ENOSYS;
+		return;
+	}
 	do_syscall(regs);
 }
 #define SYSCALL_ARGS unsigned long a0, unsigned long a1, unsigned long a2, \
@@ -94,6 +101,14 @@ static long sys_get_gs_base(SYSCALL_ARGS)
 	UNUSED_ARGS;
 	return rdmsr(MSR_KERNEL_GS_BASE);
 }
+syscall_fn syscall_test_hook;
+
+static long sys_test(SYSCALL_ARGS)
+{
+	syscall_fn hook = READ_ONCE(syscall_test_hook);
+
+	return hook ? hook(a0, a1, a2, a3, a4, a5) : -ENOSYS;
+}
 static long sys_report(SYSCALL_ARGS)
 {
 	struct task *t = this_cpu_read(current_task);
@@ -122,16 +137,43 @@ const syscall_fn sys_call_table[NR_syscalls] = {
 	[SYS_report] = sys_report,
 	[SYS_uname] = sys_uname,
 	[SYS_log] = sys_log,
+	[SYS_test] = sys_test,
 };
+bool sysret_is_safe(const struct pt_regs *regs)
+{
+	if (regs->cx != regs->ip || regs->r11 != regs->flags)
+		return false;           /* SYSRET would not return to the frame */
+	if (regs->cs != USER_CS || regs->ss != USER_DS)
+		return false;           /* SYSRET loads these from STAR */
+	if (regs->ip >= USER_TOP)
+		return false;           /* non-canonical: #GP in ring 0 on Intel */
+	if (regs->flags & (X86_EFLAGS_RF | X86_EFLAGS_TF))
+		return false;           /* SYSRET cannot return these faithfully */
+	return true;
+}
+
+bool do_syscall_64(struct pt_regs *regs)
+{
+	do_syscall(regs);
+	return sysret_is_safe(regs);
+}
 DEFINE_PER_CPU(unsigned long, syscall_user_sp);
 DEFINE_PER_CPU(unsigned long, syscall_kernel_sp);
-extern char entry_SYSCALL_64[];
+extern char entry_SYSCALL_64[], entry_SYSCALL_compat[];
+#define SYSCALL_FLAGS_MASK (X86_EFLAGS_CF | X86_EFLAGS_PF | X86_EFLAGS_AF | \
+	X86_EFLAGS_ZF | X86_EFLAGS_SF | X86_EFLAGS_TF | X86_EFLAGS_IF | \
+	X86_EFLAGS_DF | X86_EFLAGS_OF | X86_EFLAGS_IOPL | X86_EFLAGS_NT | \
+	X86_EFLAGS_RF | X86_EFLAGS_AC | X86_EFLAGS_ID)
+
 void syscall_init(void)
 {
 	wrmsr(MSR_STAR, ((u64)USER32_CS << 48) | ((u64)KERNEL_CS << 32));
 	wrmsr(MSR_LSTAR, (u64)entry_SYSCALL_64);
-	wrmsr(MSR_SYSCALL_MASK, X86_EFLAGS_TF | X86_EFLAGS_DF | X86_EFLAGS_IF |
-	      X86_EFLAGS_IOPL | X86_EFLAGS_AC | X86_EFLAGS_NT);
+	wrmsr(MSR_CSTAR, (u64)entry_SYSCALL_compat);
+	wrmsr(MSR_SYSCALL_MASK, SYSCALL_FLAGS_MASK);
+	wrmsr(MSR_IA32_SYSENTER_CS, 0);
+	wrmsr(MSR_IA32_SYSENTER_ESP, 0);
+	wrmsr(MSR_IA32_SYSENTER_EIP, 0);
 	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SCE);
 	write_cr0(read_cr0() | CR0_AM);
 	this_cpu_write(syscall_kernel_sp, this_cpu_ptr(&cpu_entry)->tss.sp0);

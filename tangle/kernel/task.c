@@ -5,7 +5,8 @@
 #include "traps.h"
 #include "desc.h"
 
-long user_enter(unsigned long *kernel_sp, unsigned long ip, unsigned long sp);
+long user_enter(unsigned long *kernel_sp, unsigned long ip, unsigned long sp,
+		unsigned long arg);
 void user_leave(unsigned long kernel_sp) __attribute__((noreturn));
 
 DEFINE_PER_CPU(struct task *, current_task);
@@ -22,14 +23,14 @@ static bool map_user_range(pte_t *pml4, u64 va, const u8 *src, size_t len,
 	}
 	return true;
 }
-extern const struct user_program user_programs[];
-extern const int nr_user_programs;
+extern const struct user_program __user_programs_start[], __user_programs_end[];
 
 static const struct user_program *find_program(const char *name)
 {
-	for (int i = 0; i < nr_user_programs; i++)
-		if (strcmp(user_programs[i].name, name) == 0)
-			return &user_programs[i];
+	for (const struct user_program *p = __user_programs_start;
+	     p < __user_programs_end; p++)
+		if (strcmp(p->name, name) == 0)
+			return p;
 	return NULL;
 }
 struct task *task_create(const char *name)
@@ -57,7 +58,7 @@ struct task *task_create(const char *name)
 	return task;
 }
 
-struct task *run_user_program(const char *name)
+struct task *run_user_program_arg(const char *name, unsigned long arg)
 {
 	struct task *task = task_create(name);
 
@@ -65,11 +66,16 @@ struct task *run_user_program(const char *name)
 	this_cpu_write(current_task, task);
 	write_cr3(virt_to_phys(task->pml4));
 	wrmsr(MSR_KERNEL_GS_BASE, 0);
-	user_enter(&task->kernel_sp, USER_TEXT, USER_STACK_TOP);
+	user_enter(&task->kernel_sp, USER_TEXT, USER_STACK_TOP, arg);
 	write_cr3(virt_to_phys(kernel_pml4));
 	this_cpu_write(current_task, NULL);
 	local_irq_restore(flags);
 	return task;
+}
+
+struct task *run_user_program(const char *name)
+{
+	return run_user_program_arg(name, 0);
 }
 void task_exit(long code)
 {
@@ -85,6 +91,8 @@ void user_exception(struct pt_regs *regs, unsigned long error_code, int vector)
 	t->killed = true;
 	t->vector = vector;
 	t->error_code = error_code;
+	t->fault_ip = regs->ip;
+	t->fault_syscall = regs->orig_ax;
 	if (vector != 14)
 		t->fault_addr = 0;              /* do_page_fault set it from CR2 */
 	printk("%s[%d]: killed by %s at ip %#lx sp %#lx error %#lx",
@@ -92,6 +100,8 @@ void user_exception(struct pt_regs *regs, unsigned long error_code, int vector)
 	       vector < 32 && error_code != -1UL ? error_code : 0);
 	if (vector == 14)
 		printk(" address %#lx", t->fault_addr);
+	if (t->fault_syscall != -1)
+		printk(" in system call %ld", t->fault_syscall);
 	printk("\n");
 	user_leave(t->kernel_sp);
 }

@@ -1,25 +1,5 @@
 /* Tangled from chapters/13-syscalls.nw chapters/15-page-faults.nw by 'make tangle'. Edit the chapter, not this file. */
-#include "x86-defs.h"
-#include "syscall.h"
-#include "user-layout.h"
-
-        .section .rodata.user, "a"
-
-.macro SYSCALL nr
-        movl    $\nr, %eax
-        syscall
-.endm
-
-.macro EXIT code
-        movl    $\code, %edi
-        SYSCALL SYS_exit
-.endm
-
-.macro PROGRAM name
-        .globl user_\name\()_start, user_\name\()_end
-        .balign 16
-user_\name\()_start:
-.endm
+#include "user-asm.h"
         PROGRAM hello
         movl    $1, %edi
         leaq    hello_msg(%rip), %rsi
@@ -29,7 +9,7 @@ user_\name\()_start:
 hello_msg:
         .ascii  "hello from ring 3\n"
         hello_len = . - hello_msg
-user_hello_end:
+        END_PROGRAM hello
         PROGRAM getpid
         SYSCALL SYS_getpid
         movq    %rax, %rbx
@@ -40,7 +20,7 @@ user_hello_end:
         movq    %rax, %rdi
         SYSCALL SYS_exit
 1:      EXIT    255
-user_getpid_end:
+        END_PROGRAM getpid
         PROGRAM regs
         movl    $999, %eax
         syscall
@@ -80,7 +60,7 @@ user_getpid_end:
 3:      EXIT    3
 4:      EXIT    4
 5:      EXIT    5
-user_regs_end:
+        END_PROGRAM regs
         PROGRAM gsbase
         movabsq $0xffff888000000000, %rdi
         SYSCALL SYS_set_gs_base
@@ -98,20 +78,20 @@ user_regs_end:
         EXIT    0
 1:      EXIT    1
 2:      EXIT    2
-user_gsbase_end:
+        END_PROGRAM gsbase
         PROGRAM int_dpl0
         int     $0x20
         EXIT    0
-user_int_dpl0_end:
+        END_PROGRAM int_dpl0
 
         PROGRAM ud2
         ud2
-user_ud2_end:
+        END_PROGRAM ud2
 
         PROGRAM null
         movq    0, %rax
         EXIT    0
-user_null_end:
+        END_PROGRAM null
 
         PROGRAM unaligned
         pushfq
@@ -119,7 +99,7 @@ user_null_end:
         popfq
         movl    -7(%rsp), %eax              /* a misaligned 4-byte load */
         EXIT    77
-user_unaligned_end:
+        END_PROGRAM unaligned
 .macro READ_TSC                         /* RDX = the 64-bit TSC */
         rdtsc
         shlq    $32, %rdx
@@ -145,7 +125,7 @@ user_unaligned_end:
         MEASURE "int $0x80"
         MEASURE nop
         EXIT    0
-user_bench_end:
+        END_PROGRAM bench
 .macro EXPECT_EFAULT case
         cmpq    $-EFAULT, %rax
         jne     9f
@@ -199,7 +179,7 @@ user_bench_end:
 9:      movq    %r15, %rdi
         incq    %rdi
         SYSCALL SYS_exit
-user_badptr_end:
+        END_PROGRAM badptr
         PROGRAM demand
         movq    $USER_DATA, %rbx
         movl    $8, %ecx
@@ -214,14 +194,14 @@ user_badptr_end:
         pushq   $1                              /* the stack page */
         EXIT    0
 2:      EXIT    1
-user_demand_end:
+        END_PROGRAM demand
 
         PROGRAM rowrite
         movq    $USER_RODATA, %rax
         movq    (%rax), %rbx                    /* maps the page, read-only */
         movq    $1, (%rax)                      /* a protection fault */
         EXIT    0
-user_rowrite_end:
+        END_PROGRAM rowrite
         PROGRAM bench_pf
         movl    $2, %r14d                       /* two passes */
 3:      READ_TSC
@@ -239,4 +219,4 @@ user_rowrite_end:
         decl    %r14d
         jnz     3b
         EXIT    0
-user_bench_pf_end:
+        END_PROGRAM bench_pf
