@@ -13,7 +13,6 @@
         movl    $\code, %edi
         SYSCALL SYS_exit
 .endm
-
 .macro PROGRAM name
         .section .rodata.user, "a"
         .balign 16

@@ -114,10 +114,24 @@ static void bench_get_user_fault(struct ktest *t)
 {
 	with_user_space(t, bad_get_user_loop);
 }
+static void bench_hostile_run(struct ktest *t)
+{
+	u64 start = rdtsc();
+
+	for (int i = 0; i < 100; i++) {
+		struct task *task = run_user_program("priv_hlt");
+		if (!task->killed)
+			t->failures++;
+		task_free(task);
+	}
+	printk("# bench hostile_program_run: %lu instructions/op\n",
+	       (rdtsc() - start) / 100);
+}
 
 KTEST_SUITE(bench,
 	KTEST_CASE(bench_int3),
 	KTEST_CASE(bench_syscalls),
 	KTEST_CASE(bench_self_ipi),
 	KTEST_CASE(bench_demand_zero),
-	KTEST_CASE(bench_get_user_fault),);
+	KTEST_CASE(bench_get_user_fault),
+	KTEST_CASE(bench_hostile_run),);

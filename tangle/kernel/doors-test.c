@@ -11,7 +11,8 @@
 
 #define ANY_ERROR (-1L)
 
-static struct task *run(struct ktest *t, const char *name, unsigned long arg)
+static struct task *run_hostile(struct ktest *t, const char *name,
+				unsigned long arg)
 {
 	struct task *task = run_user_program_arg(name, arg);
 
@@ -20,11 +21,10 @@ static struct task *run(struct ktest *t, const char *name, unsigned long arg)
 			  name, arg, task->vector, task->error_code, task->fault_ip);
 	return task;
 }
-
 static void expect_exit(struct ktest *t, const char *name, unsigned long arg,
 			long code)
 {
-	struct task *task = run(t, name, arg);
+	struct task *task = run_hostile(t, name, arg);
 
 	EXPECT_FALSE(t, task->killed);
 	EXPECT_EQ(t, task->exit_code, code);
@@ -34,7 +34,7 @@ static void expect_exit(struct ktest *t, const char *name, unsigned long arg,
 static void expect_killed(struct ktest *t, const char *name, unsigned long arg,
 			  int vector, long error)
 {
-	struct task *task = run(t, name, arg);
+	struct task *task = run_hostile(t, name, arg);
 
 	EXPECT_TRUE(t, task->killed);
 	EXPECT_EQ(t, task->vector, vector);
@@ -61,7 +61,7 @@ static long door_hook(unsigned long a0, unsigned long a1, unsigned long a2,
 }
 static void test_compat_mode(struct ktest *t)
 {
-	struct task *task = run(t, "compat_syscall", 0);
+	struct task *task = run_hostile(t, "compat_syscall", 0);
 
 	if (task->killed)
 		EXPECT_TRUE(t, intel() && task->vector == X86_TRAP_UD);
@@ -69,7 +69,7 @@ static void test_compat_mode(struct ktest *t)
 		EXPECT_EQ(t, task->exit_code, 0);
 	task_free(task);
 	expect_exit(t, "compat_int80", 0, 0);
-	task = run(t, "compat_sysenter", 0);
+	task = run_hostile(t, "compat_sysenter", 0);
 	EXPECT_TRUE(t, task->killed);
 	EXPECT_TRUE(t, task->vector == X86_TRAP_GP ||
 		       (!intel() && task->vector == X86_TRAP_UD));
@@ -84,7 +84,7 @@ extern char user_tf_int3_start[], user_tf_int3_trap[];
 static void expect_trap_at(struct ktest *t, const char *name,
 			   const char *start, const char *trap)
 {
-	struct task *task = run(t, name, 0);
+	struct task *task = run_hostile(t, name, 0);
 
 	EXPECT_TRUE(t, task->killed);
 	EXPECT_EQ(t, task->vector, X86_TRAP_DB);
@@ -109,7 +109,7 @@ static void test_flags(struct ktest *t)
 
 	hook_calls = 0;
 	WRITE_ONCE(syscall_test_hook, door_hook);
-	struct task *task = run(t, "flags", 0);
+	struct task *task = run_hostile(t, "flags", 0);
 	WRITE_ONCE(syscall_test_hook, NULL);
 	EXPECT_FALSE(t, task->killed);
 	EXPECT_EQ(t, task->exit_code, 0);
@@ -155,7 +155,6 @@ static const struct { const char *name; int vector; } privileged[] = {
 	{ "priv_wrgsbase", X86_TRAP_UD }, { "priv_rdfsbase", X86_TRAP_UD },
 	{ "priv_mov_cs", X86_TRAP_UD }, { "priv_into", X86_TRAP_UD },
 };
-
 static void test_privileged(struct ktest *t)
 {
 	static const char *const umip[] = {
@@ -167,7 +166,7 @@ static void test_privileged(struct ktest *t)
 			      privileged[i].vector == X86_TRAP_GP ? 0 : ANY_ERROR);
 	expect_killed(t, "priv_sysexit", 0, intel() ? X86_TRAP_GP : X86_TRAP_UD,
 		      intel() ? 0 : ANY_ERROR);
-	struct task *xs = run(t, "priv_xsetbv", 0);
+	struct task *xs = run_hostile(t, "priv_xsetbv", 0);
 
 	EXPECT_TRUE(t, xs->killed);
 	EXPECT_TRUE(t, xs->vector == X86_TRAP_UD || xs->vector == X86_TRAP_GP);
@@ -179,7 +178,7 @@ static void test_privileged(struct ktest *t)
 			expect_exit(t, umip[i], 0, 0);
 	}
 	expect_killed(t, "far_jmp_kernel", 0, X86_TRAP_GP, KERNEL_CS);
-	struct task *task = run(t, "iret_kernel", 0);
+	struct task *task = run_hostile(t, "iret_kernel", 0);
 	bool qemu_smap_quirk = smap_enabled && task->vector == X86_TRAP_PF &&
 			       task->error_code == PF_PROT;
 
@@ -211,7 +210,7 @@ static void test_every_gate(struct ktest *t)
 }
 static void test_icebp(struct ktest *t)
 {
-	struct task *task = run(t, "icebp", 0);
+	struct task *task = run_hostile(t, "icebp", 0);
 	int vector = task->vector;
 
 	EXPECT_TRUE(t, task->killed);
@@ -231,7 +230,7 @@ static void test_bad_stack(struct ktest *t)
 	expect_exit(t, "rsp_noncanonical", 0, 0);
 	expect_exit(t, "rsp_zero", 0, 0);
 	expect_killed(t, "rsp_kernel", 1, X86_TRAP_PF, PF_PROT | PF_WRITE | PF_USER);
-	struct task *task = run(t, "rsp_noncanonical", 1);
+	struct task *task = run_hostile(t, "rsp_noncanonical", 1);
 	EXPECT_TRUE(t, task->killed);           /* #SS(0); QEMU 7.2: #GP(0) */
 	EXPECT_TRUE(t, task->vector == X86_TRAP_SS || task->vector == X86_TRAP_GP);
 	EXPECT_EQ(t, task->error_code, 0);
@@ -269,7 +268,7 @@ static void test_resume_elsewhere(struct ktest *t)
 	WRITE_ONCE(syscall_test_hook, door_hook);
 	for (unsigned long door = 0; door < 2; door++) {
 		expect_exit(t, "resume", door, 0);
-		struct task *task = run(t, "resume_noncanonical", door);
+		struct task *task = run_hostile(t, "resume_noncanonical", door);
 		EXPECT_TRUE(t, task->killed);
 		EXPECT_EQ(t, task->vector, X86_TRAP_GP);
 		EXPECT_EQ(t, task->fault_ip, USER_TOP);

@@ -89,7 +89,6 @@ user_tf_\name\()_trap:
         cmpq    $HOSTILE_FLAGS, %rcx    /* all three kept, IOPL still 0 */
         jne     9f
 .endm
-
         PROGRAM flags
         pushfq
         orq     $HOSTILE_FLAGS | X86_EFLAGS_IOPL, (%rsp)
@@ -255,26 +254,26 @@ SEL_ldt   = 0x4 | 3
         movl    $SYS_write, %eax                /* fd = RDI: garbage */
         syscall
         EXPECT_RESULT -EBADF, 3
-        GARBAGE 0
-        movl    $1, %edi                        /* buf = RSI: the kernel */
-        movl    $SYS_write, %eax
-        syscall
-        EXPECT_RESULT -EFAULT, 4
-        GARBAGE 0
-        movq    %rbx, %rdi                      /* the direct map */
-        movl    $SYS_uname, %eax
-        int     $0x80
-        EXPECT_RESULT -EFAULT, 5
-        GARBAGE 0
-        movq    %rcx, %rdi                      /* non-canonical */
-        movl    $SYS_log, %eax
-        syscall
-        EXPECT_RESULT -EFAULT, 6
-        GARBAGE 0
-        movq    %rsi, %rdi                      /* the kernel image */
-        movl    $SYS_set_gs_base, %eax
-        syscall
-        EXPECT_RESULT -EINVAL, 7
+                GARBAGE 0
+	        movl    $1, %edi                        /* buf = RSI: the kernel */
+	        movl    $SYS_write, %eax
+	        syscall
+	        EXPECT_RESULT -EFAULT, 4
+	        GARBAGE 0
+	        movq    %rbx, %rdi                      /* the direct map */
+	        movl    $SYS_uname, %eax
+	        int     $0x80
+	        EXPECT_RESULT -EFAULT, 5
+	        GARBAGE 0
+	        movq    %rcx, %rdi                      /* non-canonical */
+	        movl    $SYS_log, %eax
+	        syscall
+	        EXPECT_RESULT -EFAULT, 6
+	        GARBAGE 0
+	        movq    %rsi, %rdi                      /* the kernel image */
+	        movl    $SYS_set_gs_base, %eax
+	        syscall
+	        EXPECT_RESULT -EINVAL, 7
         GARBAGE 0
         int3
         EXIT    0
