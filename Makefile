@@ -10,6 +10,7 @@
 #   make check        chunk lint, tangle/ freshness, a warning-free build
 #   make book         build/book.pdf and the HTML edition (make pdf, make html)
 #   make bench        instruction counts under -icount (later chapters)
+#   make iso          build/kernel/litkernel.iso: GRUB and the kernel, bootable
 #   make clean        remove build/
 SHELL := bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -25,7 +26,7 @@ MEM    ?= 128M
 APPEND ?=
 KERNEL_MK = $(MAKE) -f build/src/kernel.mk SRC=build/src OUT=build/kernel
 
-.PHONY: all deps tangle src kernel host-tests run debug test check book pdf html bench clean
+.PHONY: all deps tangle src kernel host-tests iso test-isos run debug test check book pdf html bench clean
 
 all: tangle kernel book
 
@@ -43,6 +44,13 @@ kernel: src
 
 host-tests: src
 	@$(KERNEL_MK) host-tests
+
+iso: kernel
+	@$(KERNEL_MK) iso
+	@echo "iso: build/kernel/litkernel.iso (the preface tells how to boot it)"
+
+test-isos: kernel
+	@$(KERNEL_MK) test-isos
 
 QEMU_ARGS = -accel $(ACCEL) -machine $(MACHINE) -smp $(SMP) -cpu $(CPU) -m $(MEM) \
 	-kernel build/kernel/kernel.elf32 -append "$(APPEND)" -no-reboot

@@ -46,7 +46,33 @@ $(OUT)/kernel.elf: $(OBJS) $(SRC)/kernel.ld $(SRC)/tools/kallsyms.awk
 		{ echo "kallsyms: text symbols moved between links" >&2; exit 1; }
 
 $(OUT)/kernel.elf32: $(OUT)/kernel.elf
-	$(call run,OBJCOPY,$(OBJCOPY) -O elf32-i386 $< $@)
+	$(call run,OBJCOPY,vma=$$(nm $< | awk '$$3 == "KERNEL_VMA" { print $$1 }') && \
+		$(OBJCOPY) -O elf32-i386 --change-section-vma "*-0x$$vma" $< $@)
+ISO_TOOL = grub-mkrescue
+define make-iso
+	@rm -rf $@.root && mkdir -p $@.root/boot/grub
+	@cp $(OUT)/kernel.elf32 $@.root/boot/litkernel.elf
+	@cp $(SRC)/tools/grub.cfg $@.root/boot/grub/grub.cfg
+	@$(if $(1),printf '%s\n' $(1) > $@.root/boot/grub/ktest.cfg)
+	@$(if $(2),for i in $$(seq 0 71); do a=$$((0x2000000 + i * 0x10000)); \
+		printf 'cutmem 0x%x 0x%x\n' $$a $$((a + 0x1000)); \
+		done >> $@.root/boot/grub/ktest.cfg)
+	$(call run,ISO,$(ISO_TOOL) -o $@ $@.root > $@.log 2>&1 || \
+		{ cat $@.log >&2; exit 1; })
+endef
+
+$(OUT)/litkernel.iso: $(OUT)/kernel.elf32 $(SRC)/tools/grub.cfg
+	$(call make-iso)
+
+$(OUT)/litkernel-test.iso: $(OUT)/kernel.elf32 $(SRC)/tools/grub.cfg
+	$(call make-iso,'set timeout=0' 'set default=1')
+
+$(OUT)/litkernel-cutmem.iso: $(OUT)/kernel.elf32 $(SRC)/tools/grub.cfg
+	$(call make-iso,'set timeout=0' 'set default=1' \
+		'set ktest_args=ktest-mmap-min=70',cut)
+
+iso: $(OUT)/litkernel.iso
+test-isos: $(OUT)/litkernel-test.iso $(OUT)/litkernel-cutmem.iso
 HOSTCFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror \
 	-fsanitize=address,undefined -fno-sanitize-recover=all \
 	-iquote $(SRC)/include -Dsnprintf=ksnprintf -Dvsnprintf=kvsnprintf
@@ -57,5 +83,5 @@ $(OUT)/host/format-test: $(SRC)/host/format-test.c $(SRC)/lib/format.c
 
 host-tests: $(OUT)/host/format-test
 
-.PHONY: all host-tests
+.PHONY: all host-tests iso test-isos
 -include $(OBJS:.o=.d)

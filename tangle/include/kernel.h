@@ -50,7 +50,7 @@ extern char __rodata_start[], __rodata_end[], __data_start[];
 extern char __bss_start[], __bss_end[];
 extern char boot_stack[], boot_stack_top[];
 #define BOOT_CMDLINE_MAX 256
-#define BOOT_MMAP_MAX    64
+#define BOOT_MMAP_MAX    256
 
 struct mem_region {
 	u64 base, len;
@@ -59,11 +59,16 @@ struct mem_region {
 
 struct boot_info {
 	char cmdline[BOOT_CMDLINE_MAX];
+	size_t cmdline_length;          /* as the loader passed it */
 	int nr_regions;
 	struct mem_region regions[BOOT_MMAP_MAX];
+	int regions_dropped;            /* entries beyond BOOT_MMAP_MAX */
+	u64 usable_dropped;             /* bytes of usable RAM in them */
 };
 extern struct boot_info boot_info;
 
 void multiboot_parse(u32 magic, u32 mbi_phys);
+void boot_copy_cmdline(struct boot_info *bi, const char *cmdline);
+void boot_copy_mmap(struct boot_info *bi, const u8 *map, u32 length);
 const char *cmdline_get(const char *key);
 const char *cpu_vendor(void);

@@ -86,9 +86,6 @@ void ktest_oops_trigger(void);
 void ktest_null_trigger(void);
 void ktest_log(struct ktest *t, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-#define KTEST_EXIT_PORT  0xf4
-#define KTEST_EXIT_PASS  0x10           /* QEMU exits with 33 */
-#define KTEST_EXIT_FAIL  0x11           /* 35 */
-#define KTEST_EXIT_PANIC 0x12           /* 37 */
+#include "ktest-exit.h"
 
 void ktest_exit(u8 code) __attribute__((noreturn));

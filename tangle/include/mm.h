@@ -16,11 +16,13 @@ static inline u64 virt_to_phys(const void *va)
 }
 void memory_init(void);
 u64 frames_alloc(size_t n);             /* n contiguous frames; 0: none */
+u64 frames_alloc_range(size_t n, u64 min_pa, u64 max_pa);
 void frames_free(u64 pa, size_t n);
 static inline u64 frame_alloc(void) { return frames_alloc(1); }
 static inline void frame_free(u64 pa) { frames_free(pa, 1); }
 bool frame_is_free(u64 pa);
 u64 frames_free_count(void);
+u64 frames_peak_use(void);              /* most frames in use since boot */
 u64 page_alloc_zeroed(void);            /* one zeroed frame, or 0 */
 typedef u64 pte_t;
 
@@ -43,3 +45,5 @@ void *vmap_phys(u64 pa, size_t size, u64 flags);    /* map existing frames */
 void *kmalloc(size_t size);
 void *kzalloc(size_t size);
 void kfree(void *p);
+#define MIN_FREE_MEMORY (UL(1) << 20)   /* after the image and page tables */
+void memory_too_small(void) __attribute__((noreturn));

@@ -2,6 +2,7 @@
 #include "layout.h"
 #include "x86-defs.h"
 #include "multiboot.h"
+#include "ktest-exit.h"
 
         .section .multiboot, "a"
         .balign 4
@@ -89,8 +90,10 @@ early_fail:                             /* %ebx: the message */
         outb    %al, %dx
         incl    %ebx
         jmp     early_fail
-2:      hlt
-        jmp     2b
+2:      movb    $KTEST_EXIT_PANIC, %al
+        outb    %al, $KTEST_EXIT_PORT
+3:      hlt
+        jmp     3b
 
         .section .rodata
 msg_no_multiboot:

@@ -22,10 +22,13 @@ static void set_free(u64 f)
 	nr_free++;
 }
 
+static u64 low_water = -1UL;                    /* the fewest free frames seen */
+
 static void set_used(u64 f)
 {
 	frame_bitmap[f / 64] &= ~(1UL << (f % 64));
-	nr_free--;
+	if (--nr_free < low_water)
+		low_water = nr_free;
 }
 static void frames_init(void)
 {
@@ -72,9 +75,11 @@ static u64 find_run(u64 from, u64 to, size_t n)
 }
 static u64 find_one(u64 from, u64 to)
 {
-	for (u64 w = from / 64; w * 64 < to; w++)
-		if (frame_bitmap[w]) {
-			u64 f = w * 64 + __builtin_ctzll(frame_bitmap[w]);
+	u64 first = ~0UL << (from % 64);        /* in the first word, from on */
+
+	for (u64 w = from / 64; w * 64 < to; w++, first = ~0UL)
+		if (frame_bitmap[w] & first) {
+			u64 f = w * 64 + __builtin_ctzll(frame_bitmap[w] & first);
 			return f < to ? f : 0;
 		}
 	return 0;
@@ -96,6 +101,17 @@ u64 frames_alloc(size_t n)
 			set_used(f + i);
 		search_hint = (f + n) / 64;
 	}
+	spin_unlock_irqrestore(&frame_lock, flags);
+	return f << PAGE_SHIFT;
+}
+u64 frames_alloc_range(size_t n, u64 min_pa, u64 max_pa)
+{
+	u64 flags = spin_lock_irqsave(&frame_lock);
+	u64 f = find_free(ALIGN_UP(min_pa, PAGE_SIZE) >> PAGE_SHIFT,
+			  MIN(max_pa >> PAGE_SHIFT, max_frame), n);
+
+	for (u64 i = 0; f && i < n; i++)
+		set_used(f + i);
 	spin_unlock_irqrestore(&frame_lock, flags);
 	return f << PAGE_SHIFT;
 }
@@ -124,6 +140,13 @@ u64 frames_free_count(void)
 	return READ_ONCE(nr_free);
 }
 
+static u64 boot_free;                   /* free frames when memory_init ended */
+
+u64 frames_peak_use(void)
+{
+	return boot_free - READ_ONCE(low_water);
+}
+
 u64 page_alloc_zeroed(void)
 {
 	u64 pa = frame_alloc();
@@ -144,4 +167,13 @@ void memory_init(void)
 	paging_init();
 	printk("memory: %lu MiB free in %lu frames\n",
 	       nr_free / (1024 * 1024 / PAGE_SIZE), nr_free);
+	if (nr_free < MIN_FREE_MEMORY / PAGE_SIZE)
+		memory_too_small();
+	boot_free = low_water = nr_free;
+}
+void memory_too_small(void)
+{
+	panic("memory: only %lu KiB free after the kernel and its page tables; "
+	      "it needs %lu KiB (QEMU: -m 4M or more)",
+	      nr_free * PAGE_SIZE / 1024, MIN_FREE_MEMORY / 1024);
 }

@@ -1,5 +1,6 @@
 /* Tangled from chapters/90-harness.nw by 'make tangle'. Edit the chapter, not this file. */
 #include "ktest.h"
+#include "mm.h"
 
 void ktest_fail(struct ktest *t, const char *file, int line, const char *what,
 		const char *a, u64 av, const char *b, u64 bv)
@@ -52,6 +53,15 @@ static bool selected(const char *filter, const char *name)
 		if (strncmp(p, name, n) == 0 && (p[n] == ',' || p[n] == '\0'))
 			return true;
 	}
+	return false;
+}
+
+static bool suite_named(const char *word, size_t len)
+{
+	for (const struct ktest_suite *const *s = __ktest_suites_start;
+	     s < __ktest_suites_end; s++)
+		if (strlen((*s)->name) == len && strncmp((*s)->name, word, len) == 0)
+			return true;
 	return false;
 }
 
@@ -124,11 +134,25 @@ void ktest_main(const char *filter)
 		printk("KTAP version 1\n1..1\n# expecting a NULL-pointer oops\n");
 		ktest_null_trigger();
 	}
+	for (const char *w = filter; *filter && strcmp(filter, "all") != 0 && w;) {
+		const char *comma = strchr(w, ',');
+		size_t len = comma ? (size_t)(comma - w) : strlen(w);
+		if (!suite_named(w, len)) {
+			printk("ktest: no suite named '%.*s'; the suites are:", (int)len, w);
+			for (const struct ktest_suite *const *s = __ktest_suites_start;
+			     s < __ktest_suites_end; s++)
+				printk(" %s", (*s)->name);
+			printk("\n");
+			ktest_exit(KTEST_EXIT_FAIL);
+		}
+		w = w[len] ? w + len + 1 : NULL;
+	}
 	int n = collect_suites(filter, suites);
 	printk("KTAP version 1\n1..%d\n", n);
 	for (int i = 0; i < n; i++)
 		if (run_suite(i + 1, suites[i]))
 			failed++;
-	printk("# ktest: %d of %d suites failed\n", failed, n);
+	printk("# ktest: %d of %d suites failed; peak memory use %lu KiB\n",
+	       failed, n, frames_peak_use() * PAGE_SIZE / 1024);
 	ktest_exit(failed ? KTEST_EXIT_FAIL : KTEST_EXIT_PASS);
 }

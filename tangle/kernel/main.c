@@ -67,21 +67,46 @@ void multiboot_parse(u32 magic, u32 mbi_phys)
 	    mbi->cmdline >= (1U << 30))
 		panic("boot: Multiboot information above 1 GiB is not mapped yet");
 	if (mbi->flags & MULTIBOOT_INFO_CMDLINE)
-		strlcpy(boot_info.cmdline, phys_to_virt(mbi->cmdline),
-			sizeof(boot_info.cmdline));
+		boot_copy_cmdline(&boot_info, phys_to_virt(mbi->cmdline));
 	if (!(mbi->flags & MULTIBOOT_INFO_MEM_MAP))
 		panic("boot: the loader passed no memory map");
-	u32 off = 0;
-	while (off < mbi->mmap_length && boot_info.nr_regions < BOOT_MMAP_MAX) {
-		const struct multiboot_mmap_entry *e =
-			phys_to_virt(mbi->mmap_addr + off);
-		struct mem_region *r = &boot_info.regions[boot_info.nr_regions++];
+	boot_copy_mmap(&boot_info, phys_to_virt(mbi->mmap_addr), mbi->mmap_length);
+}
+void boot_copy_cmdline(struct boot_info *bi, const char *cmdline)
+{
+	bi->cmdline_length = strlen(cmdline);
+	strlcpy(bi->cmdline, cmdline, sizeof(bi->cmdline));
+	if (bi->cmdline_length >= sizeof(bi->cmdline))
+		printk("boot: the command line has %zu characters; "
+		       "only the first %zu are used\n", bi->cmdline_length,
+		       sizeof(bi->cmdline) - 1);
+}
+void boot_copy_mmap(struct boot_info *bi, const u8 *map, u32 length)
+{
+	const u32 fields = sizeof(struct multiboot_mmap_entry) - 4;
 
-		r->base = e->addr;
-		r->len = e->len;
-		r->type = e->type;
+	for (u32 off = 0; off + sizeof(struct multiboot_mmap_entry) <= length;) {
+		const struct multiboot_mmap_entry *e = (const void *)(map + off);
+		if (e->size < fields) {
+			printk("boot: memory-map entry at offset %u has size %u; "
+			       "ignoring the rest of the map\n", off, e->size);
+			break;
+		}
 		off += e->size + sizeof(e->size);
+		if (e->len == 0)
+			continue;
+		if (bi->nr_regions == BOOT_MMAP_MAX) {
+			bi->regions_dropped++;
+			if (e->type == MULTIBOOT_MEMORY_AVAILABLE)
+				bi->usable_dropped += e->len;
+			continue;
+		}
+		bi->regions[bi->nr_regions++] = (struct mem_region){ e->addr, e->len, e->type };
 	}
+	if (bi->regions_dropped)
+		printk("boot: the memory map has %d entries more than the %d kept; "
+		       "%lu KiB of usable RAM in them is not used\n",
+		       bi->regions_dropped, BOOT_MMAP_MAX, bi->usable_dropped / 1024);
 }
 const char *cmdline_get(const char *key)
 {

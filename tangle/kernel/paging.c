@@ -81,7 +81,7 @@ static void map_large(pte_t *pml4, u64 va, u64 pa, u64 flags)
 		if (!(*e & PTE_P)) {
 			u64 t = page_alloc_zeroed();
 			if (!t)
-				panic("paging: out of memory for page tables");
+				memory_too_small();
 			*e = t | PTE_P | PTE_W;
 		}
 		table = phys_to_virt(*e & PTE_ADDR_MASK);
@@ -108,7 +108,7 @@ static void map_direct(void)
 				pa += LARGE_PAGE_SIZE;
 			} else {
 				if (map_page(kernel_pml4, PAGE_OFFSET + pa, pa, flags))
-					panic("paging: cannot map %#lx", pa);
+					memory_too_small();
 				pa += PAGE_SIZE;
 			}
 		}
@@ -123,7 +123,7 @@ static void map_kernel_image(void)
 		else if (va >= (u64)__data_start)
 			flags |= PTE_W | pte_nx;
 		if (map_page(kernel_pml4, va, va - KERNEL_VMA, flags))
-			panic("paging: cannot map the kernel at %#lx", va);
+			memory_too_small();
 	}
 }
 void paging_init(void)
@@ -133,7 +133,7 @@ void paging_init(void)
 	for (int i = 256; i < 512; i++) {
 		u64 pdpt = page_alloc_zeroed();
 		if (!pdpt)
-			panic("paging: no memory for the kernel's PDPTs");
+			memory_too_small();
 		kernel_pml4[i] = pdpt | PTE_P | PTE_W;
 	}
 	map_direct();
