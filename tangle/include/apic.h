@@ -17,17 +17,27 @@
 #define APIC_LVT_MASKED 0x10000
 #define APIC_DM_FIXED   0x000
 #define APIC_DM_NMI     0x400
+#define APIC_DM_EXTINT  0x700           /* LINT0: the 8259's INTR, as is */
 #define APIC_ICR_BUSY   0x1000          /* delivery status: send pending */
 #define APIC_DEST_SELF  0x40000         /* shorthand: self */
+#define CPUID_1_EDX_APIC (1 << 9)       /* the CPU has a local APIC */
 u32 apic_read(u32 reg);
 void apic_write(u32 reg, u32 val);
 void apic_eoi(void);
 unsigned apic_id(void);
 void apic_send_ipi_self(unsigned vector);
 void apic_send_nmi_self(void);
-void lapic_init(void);
-void ioapic_init(void);
+bool lapic_detect(void);
+void lapic_init(bool pic_through_lint0);
+extern bool lapic_present, ioapic_present;
+bool ioapic_init(void);
 void ioapic_route(unsigned gsi, unsigned vector, unsigned dest, bool level,
 		  bool active_low);
 void ioapic_mask(unsigned gsi, bool masked);
 unsigned isa_irq_to_gsi(unsigned irq, bool *level, bool *active_low);
+
+#define PIC_CASCADE_IRQ 2               /* the slave's output, on the master */
+void pic_init(void);
+void pic_mask(unsigned irq, bool masked);
+void pic_eoi(unsigned irq);
+bool pic_in_service(unsigned irq);

@@ -2,13 +2,14 @@
 #pragma once
 #include "kernel.h"
 
-#define NR_CPUS 16
+#define NR_CPUS 256
 
 #define PER_CPU_SECTION __attribute__((section(".data..percpu")))
 #define DEFINE_PER_CPU(type, name)  PER_CPU_SECTION __typeof__(type) name
 #define DECLARE_PER_CPU(type, name) extern PER_CPU_SECTION __typeof__(type) name
 
 extern unsigned long __per_cpu_offset[NR_CPUS];
+extern unsigned nr_cpu_ids;
 extern char __per_cpu_start[], __per_cpu_end[];
 
 DECLARE_PER_CPU(unsigned long, this_cpu_off);
@@ -16,7 +17,7 @@ DECLARE_PER_CPU(unsigned int, cpu_number);
 DECLARE_PER_CPU(int, preempt_count);
 
 void percpu_early_init(void);
-void setup_per_cpu_areas(void);
+void setup_per_cpu_areas(unsigned nr_cpus);
 #define this_cpu_read(var) ({						\
 	__typeof__(var) v__;						\
 	asm volatile("mov %%gs:%c1, %0" : "=r"(v__) : "i"(&(var)) : "memory"); \

@@ -3,7 +3,7 @@
 #include "apic.h"
 #include "mm.h"
 #include "vectors.h"
-#include "acpi.h"
+#include "platform.h"
 #include "spinlock.h"
 
 #define PIC1_CMD 0x20
@@ -11,7 +11,7 @@
 #define PIC2_CMD 0xa0
 #define PIC2_DATA 0xa1
 
-static void pic_remap_and_mask(void)
+void pic_init(void)
 {
 	outb(PIC1_CMD, 0x11);           /* ICW1: init, ICW4 follows */
 	outb(PIC2_CMD, 0x11);
@@ -23,6 +23,33 @@ static void pic_remap_and_mask(void)
 	outb(PIC2_DATA, 0x01);
 	outb(PIC1_DATA, 0xff);          /* mask everything */
 	outb(PIC2_DATA, 0xff);
+}
+static spinlock_t pic_lock = SPINLOCK_INIT;
+
+void pic_mask(unsigned irq, bool masked)
+{
+	u16 port = irq < 8 ? PIC1_DATA : PIC2_DATA;
+	u64 f = spin_lock_irqsave(&pic_lock);
+	u8 imr = inb(port);
+
+	outb(port, masked ? imr | (1 << (irq & 7)) : imr & ~(1 << (irq & 7)));
+	if (irq >= 8 && !masked)
+		outb(PIC1_DATA, inb(PIC1_DATA) & ~(1 << PIC_CASCADE_IRQ));
+	spin_unlock_irqrestore(&pic_lock, f);
+}
+void pic_eoi(unsigned irq)
+{
+	if (irq >= 8)
+		outb(PIC2_CMD, 0x20);
+	outb(PIC1_CMD, 0x20);
+}
+
+bool pic_in_service(unsigned irq)
+{
+	u16 port = irq < 8 ? PIC1_CMD : PIC2_CMD;
+
+	outb(port, 0x0b);
+	return inb(port) & (1 << (irq & 7));
 }
 #define MSR_APIC_BASE 0x1b
 
@@ -47,16 +74,25 @@ unsigned apic_id(void)
 {
 	return apic_read(APIC_ID) >> 24;
 }
-void lapic_init(void)
+bool lapic_present;
+
+bool lapic_detect(void)
+{
+	u32 a, b, c, d;
+
+	cpuid(1, 0, &a, &b, &c, &d);
+	lapic_present = d & CPUID_1_EDX_APIC;
+	return lapic_present;
+}
+void lapic_init(bool pic_through_lint0)
 {
 	u64 base = rdmsr(MSR_APIC_BASE) & ~0xfffUL;
 
-	pic_remap_and_mask();
 	if (!lapic)
 		lapic = vmap_phys(base, PAGE_SIZE, PTE_W | PTE_PCD | PTE_PWT | pte_nx);
 	apic_write(APIC_SVR, APIC_SVR_ENABLE | SPURIOUS_APIC_VECTOR);
 	apic_write(APIC_TPR, 0);
-	apic_write(APIC_LVT_LINT0, APIC_LVT_MASKED);
+	apic_write(APIC_LVT_LINT0, pic_through_lint0 ? APIC_DM_EXTINT : APIC_LVT_MASKED);
 	apic_write(APIC_LVT_LINT1, APIC_DM_NMI);
 	apic_write(APIC_LVT_TIMER, APIC_LVT_MASKED);
 	apic_write(APIC_LVT_ERROR, ERROR_APIC_VECTOR);
@@ -126,22 +162,32 @@ void ioapic_mask(unsigned gsi, bool masked)
 unsigned isa_irq_to_gsi(unsigned irq, bool *level, bool *active_low)
 {
 	*level = *active_low = false;
-	for (int i = 0; i < acpi_info.nr_overrides; i++) {
-		if (acpi_info.override[i].irq != irq)
+	for (int i = 0; i < platform.nr_overrides; i++) {
+		if (platform.override[i].irq != irq)
 			continue;
-		u16 f = acpi_info.override[i].flags;
+		u16 f = platform.override[i].flags;
 		*active_low = (f & 3) == 3;
 		*level = ((f >> 2) & 3) == 3;
-		return acpi_info.override[i].gsi;
+		return platform.override[i].gsi;
 	}
 	return irq;
 }
 
-void ioapic_init(void)
+bool ioapic_present;
+
+bool ioapic_init(void)
 {
-	ioapic = vmap_phys(acpi_info.ioapic[0].addr, PAGE_SIZE,
+	ioapic = vmap_phys(platform.ioapic[0].addr, PAGE_SIZE,
 			   PTE_W | PTE_PCD | PTE_PWT | pte_nx);
-	ioapic_entries = ((ioapic_read(1) >> 16) & 0xff) + 1;
+	u32 version = ioapic_read(1);
+	if ((version & 0xff) == 0 || version == 0xffffffff) {
+		printk("ioapic: nothing answers at %#x, where the firmware says an "
+		       "I/O APIC is\n", platform.ioapic[0].addr);
+		return false;
+	}
+	ioapic_entries = ((version >> 16) & 0xff) + 1;
 	for (unsigned gsi = 0; gsi < ioapic_entries; gsi++)
 		ioapic_write(0x10 + 2 * gsi, IOAPIC_MASKED);
+	ioapic_present = true;
+	return true;
 }

@@ -3,7 +3,7 @@
 #include "percpu.h"
 #include "irq.h"
 #include "apic.h"
-#include "acpi.h"
+#include "platform.h"
 #include "vectors.h"
 #include "desc.h"
 #include "probe.h"
@@ -15,14 +15,63 @@ static void test_controllers(struct ktest *t)
 {
 	u32 a, b, c, d;
 
-	EXPECT_EQ(t, inb(0x21), 0xff);
-	EXPECT_EQ(t, inb(0xa1), 0xff);
-	EXPECT_EQ(t, apic_read(APIC_SVR), APIC_SVR_ENABLE | SPURIOUS_APIC_VECTOR);
 	cpuid(1, 0, &a, &b, &c, &d);
+	EXPECT_EQ(t, lapic_present, (d & CPUID_1_EDX_APIC) != 0);
+	EXPECT_GE(t, platform.nr_cpus, 1);
+	EXPECT_EQ(t, platform.cpus_dropped, 0);
+	if (!lapic_present)
+		KTEST_SKIP(t, "no local APIC: the PIC delivers the interrupts");
+	EXPECT_EQ(t, apic_read(APIC_SVR), APIC_SVR_ENABLE | SPURIOUS_APIC_VECTOR);
 	EXPECT_EQ(t, apic_id(), b >> 24);       /* the initial APIC ID */
-	EXPECT_GE(t, acpi_info.nr_cpus, 1);
-	EXPECT_EQ(t, acpi_info.nr_ioapics, 1);
+	EXPECT_EQ(t, platform.cpu_apic_id[0], apic_id());
+	if (!ioapic_present)
+		KTEST_SKIP(t, "no I/O APIC answers here: the PIC delivers");
+	EXPECT_EQ(t, inb(0x21), 0xff);          /* the PIC is masked for good */
+	EXPECT_EQ(t, inb(0xa1), 0xff);
+	EXPECT_EQ(t, platform.nr_ioapics, 1);
 }
+static void put32(u8 *p, u32 v) { memcpy(p, &v, 4); }
+
+static void test_firmware_tables(struct ktest *t)
+{
+	static u8 madt[44 + 300 * 16 + 12 + 10 + 2];
+	static struct platform_info p;
+	u8 *e = madt + 44;
+
+	for (u32 id = 0; id < 300; id++, e += 16) {
+		e[0] = 9, e[1] = 16, put32(e + 4, id), put32(e + 8, 1);
+	}
+	e[0] = 1, e[1] = 12, e[2] = 7, put32(e + 4, 0xfec00000), e += 12;
+	e[0] = 2, e[1] = 10, e[3] = 0, put32(e + 4, 2), e += 10;
+	e[0] = 0, e[1] = 0;                     /* length zero: the end */
+	acpi_parse_madt(&p, madt, sizeof(madt));
+	EXPECT_EQ(t, p.nr_cpus, NR_CPUS);
+	EXPECT_EQ(t, p.cpus_dropped, 300 - NR_CPUS);
+	EXPECT_EQ(t, p.dropped_apic_id[0], NR_CPUS);
+	EXPECT_EQ(t, p.nr_ioapics, 1);
+	EXPECT_EQ(t, p.ioapic[0].id, 7);
+	EXPECT_EQ(t, p.nr_overrides, 1);
+	EXPECT_EQ(t, p.override[0].gsi, 2);
+	static u8 mp[44 + 2 * 20 + 4 * 8];
+	u8 *m = mp + 44;
+
+	memset(&p, 0, sizeof(p));
+	m[0] = 0, m[1] = 0, m[3] = 3, m += 20;          /* CPU 0: enabled, boot CPU */
+	m[0] = 0, m[1] = 1, m[3] = 0, m += 20;          /* CPU 1: disabled */
+	m[0] = 1, m[1] = 5, memcpy(m + 2, "ISA   ", 6), m += 8;
+	m[0] = 2, m[1] = 9, m[3] = 1, put32(m + 4, 0xfec00000), m += 8;
+	m[0] = 3, m[1] = 0, m[4] = 5, m[5] = 0, m[6] = 9, m[7] = 2, m += 8;
+	m[0] = 4, m += 8;                               /* a local assignment */
+	mp_parse_config(&p, mp, sizeof(mp));
+	EXPECT_EQ(t, p.nr_cpus, 1);
+	EXPECT_EQ(t, p.nr_ioapics, 1);
+	EXPECT_EQ(t, p.ioapic[0].id, 9);
+	EXPECT_EQ(t, p.nr_overrides, 1);
+	EXPECT_EQ(t, p.override[0].irq, 0);
+	EXPECT_EQ(t, p.override[0].gsi, 2);
+}
+#define NO_LAPIC "no local APIC: these tests raise their interrupts with self-IPIs"
+
 static volatile unsigned test_ipi_count;
 static volatile unsigned long test_ipi_sp, test_ipi_flags, test_ipi_preempt;
 
@@ -42,6 +91,8 @@ static void test_self_ipi(struct ktest *t)
 {
 	unsigned long top = this_cpu_read(hardirq_stack_ptr);
 
+	if (!lapic_present)
+		KTEST_SKIP(t, NO_LAPIC);
 	set_system_vector(TEST_IPI_VECTOR, test_ipi_handler);
 	test_ipi_count = 0;
 	apic_send_ipi_self(TEST_IPI_VECTOR);
@@ -76,6 +127,8 @@ static void test_shared_line(struct ktest *t)
 	int a, b;
 	unsigned before = *this_cpu_ptr(&irq_stats[irq]);
 
+	if (!lapic_present)
+		KTEST_SKIP(t, NO_LAPIC);
 	ASSERT_EQ(t, request_irq(irq, handler_a, IRQF_SHARED, "test-a", &a), 0);
 	ASSERT_EQ(t, request_irq(irq, handler_b, IRQF_SHARED | IRQF_DISABLED,
 				 "test-b", &b), 0);
@@ -99,6 +152,8 @@ static void test_unhandled_storm(struct ktest *t)
 	const unsigned irq = FIRST_SOFT_IRQ_LINE + 1;
 	int dev;
 
+	if (!lapic_present)
+		KTEST_SKIP(t, NO_LAPIC);
 	ASSERT_EQ(t, request_irq(irq, handler_b, 0, "storm", &dev), 0);
 	calls_b = 0;
 	for (int i = 0; i < 1000; i++)
@@ -114,6 +169,8 @@ static void test_nmi_ist(struct ktest *t)
 	struct trap_probe *p = this_cpu_ptr(&trap_probe);
 	unsigned long base = ce->ist_stack_base[IST_NMI - 1];
 
+	if (!lapic_present)
+		KTEST_SKIP(t, NO_LAPIC);
 	probe_arm(2, NULL, 0);
 	apic_send_nmi_self();
 	for (int i = 0; i < 1000 && p->hit_vector != 2; i++)
@@ -126,6 +183,8 @@ static void test_spurious_vector(struct ktest *t)
 {
 	unsigned long before = this_cpu_read(spurious_count);
 
+	if (!lapic_present)
+		KTEST_SKIP(t, NO_LAPIC);
 	apic_send_ipi_self(SPURIOUS_APIC_VECTOR);
 	EXPECT_EQ(t, this_cpu_read(spurious_count), before + 1);
 	apic_eoi();     /* a real spurious interrupt sets no in-service bit */
@@ -165,6 +224,7 @@ static void test_rtc_periodic(struct ktest *t)
 
 KTEST_SUITE(irq,
 	KTEST_CASE(test_controllers),
+	KTEST_CASE(test_firmware_tables),
 	KTEST_CASE(test_self_ipi),
 	KTEST_CASE(test_shared_line),
 	KTEST_CASE(test_unhandled_storm),

@@ -7,7 +7,7 @@
 #include "vectors.h"
 #include "probe.h"
 #include "traps.h"
-#include "acpi.h"
+#include "platform.h"
 #include "mm.h"
 
 struct irqaction {
@@ -21,6 +21,7 @@ struct irqaction {
 struct irq_desc {
 	struct irqaction *action;
 	spinlock_t lock;
+	const struct irq_chip *chip;    /* the controller the line is on */
 	unsigned gsi;
 	bool has_line, level, disabled;
 	bool in_progress, pending;      /* a handler runs; another came */
@@ -31,6 +32,35 @@ static struct irq_desc irq_desc[NR_IRQS];
 static sysvec_handler_t system_vectors[NR_VECTORS];
 DEFINE_PER_CPU(unsigned int, irq_stats[NR_IRQS]);
 DEFINE_PER_CPU(unsigned long, spurious_count);
+struct irq_chip {
+	const char *name;               /* as /proc/interrupts shows it */
+	void (*mask)(struct irq_desc *desc, bool masked);
+	void (*eoi)(struct irq_desc *desc);
+	bool (*spurious)(struct irq_desc *desc);
+};
+
+static void ioapic_chip_mask(struct irq_desc *d, bool m) { ioapic_mask(d->gsi, m); }
+static void lapic_chip_eoi(struct irq_desc *d) { (void)d; apic_eoi(); }
+static void pic_chip_mask(struct irq_desc *d, bool m) { pic_mask(d->gsi, m); }
+static void pic_chip_eoi(struct irq_desc *d) { pic_eoi(d->gsi); }
+static void no_mask(struct irq_desc *d, bool m) { (void)d, (void)m; }
+static bool pic_chip_spurious(struct irq_desc *d)
+{
+	if ((d->gsi != 7 && d->gsi != 15) || pic_in_service(d->gsi))
+		return false;
+	if (d->gsi == 15)
+		pic_eoi(0);
+	return true;
+}
+
+static bool never_spurious(struct irq_desc *d) { (void)d; return false; }
+
+static const struct irq_chip ioapic_chip = {
+	"IO-APIC", ioapic_chip_mask, lapic_chip_eoi, never_spurious };
+static const struct irq_chip pic_chip = {
+	"XT-PIC", pic_chip_mask, pic_chip_eoi, pic_chip_spurious };
+static const struct irq_chip lapic_chip = {
+	"LAPIC", no_mask, lapic_chip_eoi, never_spurious };
 unsigned irq_to_vector(unsigned irq)
 {
 	return FIRST_EXTERNAL_VECTOR + irq;
@@ -65,7 +95,7 @@ int request_irq(unsigned irq, irq_handler_t handler, unsigned long flags,
 		desc->disabled = false;
 		desc->count = desc->unhandled = 0;
 		if (desc->has_line)
-			ioapic_mask(desc->gsi, false);
+			desc->chip->mask(desc, false);
 	}
 	spin_unlock_irqrestore(&desc->lock, f);
 	return 0;
@@ -83,7 +113,7 @@ void free_irq(unsigned irq, void *dev_id)
 		*p = gone->next;
 	}
 	if (!desc->action && desc->has_line)
-		ioapic_mask(desc->gsi, true);
+		desc->chip->mask(desc, true);
 	spin_unlock_irqrestore(&desc->lock, f);
 	if (!gone)
 		printk("free_irq: IRQ %u has no action for %p\n", irq, dev_id);
@@ -105,7 +135,8 @@ void common_interrupt(struct pt_regs *regs)
 		handle_irq(irq, &irq_desc[irq]);
 	else {
 		this_cpu_inc(spurious_count);
-		apic_eoi();
+		if (lapic_present)
+			apic_eoi();
 	}
 	this_cpu_add(preempt_count, -HARDIRQ_OFFSET);
 	
@@ -114,10 +145,14 @@ static void handle_irq(unsigned irq, struct irq_desc *desc)
 {
 	irqreturn_t ret = IRQ_NONE;
 
+	if (!desc->chip || desc->chip->spurious(desc)) {
+		this_cpu_inc(spurious_count);
+		return;
+	}
 	(*this_cpu_ptr(&irq_stats[irq]))++;     /* IF=0: no race on this CPU */
 	if (desc->level && desc->has_line)
-		ioapic_mask(desc->gsi, true);
-	apic_eoi();
+		desc->chip->mask(desc, true);
+	desc->chip->eoi(desc);
 	spin_lock(&desc->lock);
 	if (desc->disabled || !desc->action) {
 		spin_unlock(&desc->lock);
@@ -148,7 +183,7 @@ static void handle_irq(unsigned irq, struct irq_desc *desc)
 			if (desc->unhandled > 990) {
 				desc->disabled = true;
 				if (desc->has_line)
-					ioapic_mask(desc->gsi, true);
+					desc->chip->mask(desc, true);
 				printk("irq %u: nobody cared (%u of 1000 unhandled); disabling it\n",
 				       irq, desc->unhandled);
 			}
@@ -157,7 +192,7 @@ static void handle_irq(unsigned irq, struct irq_desc *desc)
 	} while (desc->pending && !desc->disabled);
 	desc->in_progress = false;
 	if (desc->level && desc->has_line && !desc->disabled)
-		ioapic_mask(desc->gsi, false);
+		desc->chip->mask(desc, false);
 	spin_unlock(&desc->lock);
 }
 static void spurious_interrupt(struct pt_regs *regs)
@@ -174,29 +209,58 @@ static void error_interrupt(struct pt_regs *regs)
 	       apic_read(APIC_ESR));
 	apic_eoi();
 }
+static void route_isa_irqs(void);
+static void use_pic_for_isa_irqs(void);
+
+void irq_init(void)
+{
+	bool ioapic = lapic_detect() && platform.nr_ioapics > 0 && ioapic_init();
+
+	pic_init();
+	if (lapic_present)
+		lapic_init(!ioapic);
+	else
+		printk("irq: this CPU has no local APIC; the 8259 PIC delivers "
+		       "interrupts, and this CPU is the only one\n");
+	if (ioapic)
+		route_isa_irqs();
+	else
+		use_pic_for_isa_irqs();
+	for (unsigned irq = FIRST_SOFT_IRQ_LINE; irq < NR_IRQS; irq++)
+		irq_desc[irq].chip = lapic_present ? &lapic_chip : NULL;
+	set_system_vector(SPURIOUS_APIC_VECTOR, spurious_interrupt);
+	set_system_vector(ERROR_APIC_VECTOR, error_interrupt);
+}
 static bool gsi_taken_by_override(unsigned irq, unsigned gsi)
 {
-	for (int i = 0; i < acpi_info.nr_overrides; i++)
-		if (acpi_info.override[i].gsi == gsi && acpi_info.override[i].irq != irq)
+	for (int i = 0; i < platform.nr_overrides; i++)
+		if (platform.override[i].gsi == gsi && platform.override[i].irq != irq)
 			return true;
 	return false;
 }
-void irq_init(void)
+
+static void route_isa_irqs(void)
 {
-	acpi_init();
-	lapic_init();
-	ioapic_init();
 	for (unsigned irq = 0; irq < 16; irq++) {
 		struct irq_desc *d = &irq_desc[irq];
 		bool low;
 		d->gsi = isa_irq_to_gsi(irq, &d->level, &low);
 		if (gsi_taken_by_override(irq, d->gsi))
 			continue;               /* e.g. IRQ 2: GSI 2 is the timer's */
+		d->chip = &ioapic_chip;
 		d->has_line = true;
 		ioapic_route(d->gsi, irq_to_vector(irq), apic_id(), d->level, low);
 	}
-	set_system_vector(SPURIOUS_APIC_VECTOR, spurious_interrupt);
-	set_system_vector(ERROR_APIC_VECTOR, error_interrupt);
+}
+static void use_pic_for_isa_irqs(void)
+{
+	printk("irq: no I/O APIC; the 8259 PIC delivers the ISA interrupts\n");
+	for (unsigned irq = 0; irq < 16; irq++) {
+		struct irq_desc *d = &irq_desc[irq];
+		d->gsi = irq;
+		d->chip = &pic_chip;
+		d->has_line = irq != PIC_CASCADE_IRQ;
+	}
 }
 void show_interrupts(void)
 {
@@ -205,8 +269,8 @@ void show_interrupts(void)
 		struct irq_desc *d = &irq_desc[irq];
 		if (!d->action && !per_cpu(irq_stats[irq], 0))
 			continue;
-		printk("%4u: %10u  %s", irq, per_cpu(irq_stats[irq], 0),
-		       d->level ? "IO-APIC-level" : d->has_line ? "IO-APIC-edge " : "no-line      ");
+		printk("%4u: %10u  %7s-%-5s", irq, per_cpu(irq_stats[irq], 0),
+		       d->chip ? d->chip->name : "none", d->level ? "level" : "edge");
 		for (struct irqaction *a = d->action; a; a = a->next)
 			printk(" %s%s", a->name, a->next ? "," : "");
 		printk("\n");

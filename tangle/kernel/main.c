@@ -9,6 +9,7 @@
 #include "irq.h"
 #include "smap.h"
 #include "extable.h"
+#include "platform.h"
 
 struct boot_info boot_info;
 
@@ -22,7 +23,8 @@ void kmain(u32 magic, u32 mbi_phys)
 	multiboot_parse(magic, mbi_phys);
 	printk("command line: \"%s\"\n", boot_info.cmdline);
 	memory_init();
-	setup_per_cpu_areas();
+	platform_init();
+	setup_per_cpu_areas(platform.nr_cpus);
 	cpu_init_descriptors(0);
 	idt_setup();
 	load_idt();

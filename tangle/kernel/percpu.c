@@ -3,6 +3,7 @@
 #include "mm.h"
 
 unsigned long __per_cpu_offset[NR_CPUS];
+unsigned nr_cpu_ids = 1;
 DEFINE_PER_CPU(unsigned long, this_cpu_off);
 DEFINE_PER_CPU(unsigned int, cpu_number);
 DEFINE_PER_CPU(int, preempt_count);
@@ -12,12 +13,13 @@ void percpu_early_init(void)
 	wrmsr(MSR_GS_BASE, 0);
 	wrmsr(MSR_KERNEL_GS_BASE, 0);
 }
-void setup_per_cpu_areas(void)
+void setup_per_cpu_areas(unsigned nr_cpus)
 {
 	size_t size = __per_cpu_end - __per_cpu_start;
 	size_t frames = ALIGN_UP(size, PAGE_SIZE) / PAGE_SIZE;
 
-	for (unsigned cpu = 0; cpu < NR_CPUS; cpu++) {
+	nr_cpu_ids = MIN(MAX(nr_cpus, 1U), (unsigned)NR_CPUS);
+	for (unsigned cpu = 0; cpu < nr_cpu_ids; cpu++) {
 		u64 pa = frames_alloc(frames);
 		if (!pa)
 			panic("percpu: no memory for CPU %u's area", cpu);
@@ -28,5 +30,5 @@ void setup_per_cpu_areas(void)
 		per_cpu(cpu_number, cpu) = cpu;
 	}
 	wrmsr(MSR_GS_BASE, __per_cpu_offset[0]);
-	printk("percpu: %zu bytes per CPU, %d areas\n", size, NR_CPUS);
+	printk("percpu: %zu bytes per CPU, %u areas\n", size, nr_cpu_ids);
 }
