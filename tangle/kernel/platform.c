@@ -7,13 +7,15 @@ struct platform_info platform;
 
 void platform_init(void)
 {
-	const char *acpi = cmdline_get("acpi");
+	const char *acpi = cmdline_get("acpi"), *mp = cmdline_get("mptable");
 
 	if (acpi && strcmp(acpi, "off") == 0)
 		printk("platform: ACPI disabled on the command line\n");
 	else if (acpi_probe(&platform))
 		platform.source = "ACPI";
-	if (!platform.source && mp_probe(&platform))
+	if (mp && strcmp(mp, "off") == 0)
+		printk("platform: MP tables disabled on the command line\n");
+	else if (!platform.source && mp_probe(&platform))
 		platform.source = "MP tables";
 	if (!platform.source) {
 		u32 a, b, c, d;
