@@ -46,13 +46,14 @@ static bool intel(void)
 {
 	return strcmp(cpu_vendor(), "GenuineIntel") == 0;
 }
-static unsigned long hook_flags, hook_cs, hook_calls;
+static unsigned long hook_flags[4], hook_cs, hook_calls;
 
 static long door_hook(unsigned long a0, unsigned long a1, unsigned long a2,
 		      unsigned long a3, unsigned long a4, unsigned long a5)
 {
 	(void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
-	hook_flags = save_flags();
+	if (hook_calls < ARRAY_SIZE(hook_flags))
+		hook_flags[hook_calls] = save_flags();
 	asm volatile("mov %%cs, %0" : "=r"(hook_cs));
 	hook_calls++;
 	if (a0)
@@ -114,7 +115,8 @@ static void test_flags(struct ktest *t)
 	EXPECT_FALSE(t, task->killed);
 	EXPECT_EQ(t, task->exit_code, 0);
 	EXPECT_EQ(t, hook_calls, 2);
-	EXPECT_EQ(t, hook_flags & bad, 0);
+	EXPECT_EQ(t, hook_flags[0] & (bad | X86_EFLAGS_AC), 0);  /* SYSCALL */
+	EXPECT_EQ(t, hook_flags[1] & bad, 0);                    /* int $0x80 */
 	EXPECT_EQ(t, hook_cs, KERNEL_CS);
 	task_free(task);
 	expect_killed(t, "nt_iret", 0, X86_TRAP_GP, 0);
@@ -261,6 +263,8 @@ static void test_sysret_decision(struct ktest *t)
 	r = good, r.r11 ^= X86_EFLAGS_DF;               /* flags changed */
 	EXPECT_FALSE(t, sysret_is_safe(&r));
 	r = good, r.cs = USER32_CS;
+	EXPECT_FALSE(t, sysret_is_safe(&r));
+	r = good, r.ss = KERNEL_DS;
 	EXPECT_FALSE(t, sysret_is_safe(&r));
 }
 static void test_resume_elsewhere(struct ktest *t)
