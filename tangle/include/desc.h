@@ -22,6 +22,7 @@
 #define IST_DF     1
 #define IST_NMI    2
 #define IST_MC     3
+#define IST_DB     4
 #define IST_STACK_SIZE (4 * PAGE_SIZE)
 #define TASK_STACK_SIZE (4 * PAGE_SIZE)
 #define IRQ_STACK_SIZE (4 * PAGE_SIZE)

@@ -12,6 +12,7 @@ void show_regs(const struct pt_regs *regs);
 void show_backtrace(unsigned long bp);
 DECLARE_PER_CPU(unsigned long, int3_count);
 DECLARE_PER_CPU(unsigned long, nmi_count);
+DECLARE_PER_CPU(unsigned long, kernel_debug_count);
 #define PF_PROT  (1 << 0)       /* present: a protection violation */
 #define PF_WRITE (1 << 1)
 #define PF_USER  (1 << 2)

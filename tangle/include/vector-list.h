@@ -1,7 +1,7 @@
 /* Tangled from chapters/11-entry.nw by 'make tangle'. Edit the chapter, not this file. */
 /* VECTOR(vector, name, kind, IST, DPL, gate, handler) */
 VECTOR(0,  divide_error,         NOERR,        0,       0, INTERRUPT, DEFAULT)
-VECTOR(1,  debug,                NOERR,        0,       0, INTERRUPT, DEFAULT)
+VECTOR(1,  debug,                PARANOID,     IST_DB,  0, INTERRUPT, OWN)
 VECTOR(2,  nmi,                  PARANOID,     IST_NMI, 0, INTERRUPT, OWN)
 VECTOR(3,  int3,                 NOERR,        0,       3, INTERRUPT, OWN)
 VECTOR(4,  overflow,             NOERR,        0,       0, INTERRUPT, DEFAULT)

@@ -3,11 +3,15 @@
 #include "layout.h"
 
 #define CR0_PE   (1 << 0)     /* protected mode */
+#define CR0_EM   (1 << 2)     /* no floating-point unit: x87 raises #NM */
+#define CR0_ET   (1 << 4)     /* extension type: always 1 */
+#define CR0_NE   (1 << 5)     /* native floating-point error reporting */
 #define CR0_WP   (1 << 16)    /* write-protect applies to ring 0 too */
 #define CR0_PG   (UL(1) << 31) /* paging */
 
 #define CR4_PAE  (1 << 5)     /* physical address extension */
 #define CR4_PGE  (1 << 7)     /* global pages */
+#define CR4_PCE  (1 << 8)     /* rdpmc allowed in ring 3: left clear */
 
 #define MSR_EFER 0xc0000080
 #define EFER_SCE (1 << 0)     /* SYSCALL/SYSRET enable */

@@ -1,4 +1,4 @@
-/* Tangled from chapters/02-console.nw by 'make tangle'. Edit the chapter, not this file. */
+/* Tangled from chapters/02-console.nw chapters/10-idt-gdt.nw by 'make tangle'. Edit the chapter, not this file. */
 #pragma once
 
 static inline void outb(u16 port, u8 v)
@@ -102,3 +102,22 @@ static inline u64 rdtsc(void)
 	asm volatile("rdtsc" : "=a"(lo), "=d"(hi));
 	return ((u64)hi << 32) | lo;
 }
+#define DEFINE_DR_ACCESSORS(n)						\
+static inline u64 read_dr##n(void)					\
+{									\
+	u64 v;								\
+	asm volatile("mov %%db" #n ", %0" : "=r"(v));			\
+	return v;							\
+}									\
+static inline void write_dr##n(u64 v)					\
+{									\
+	asm volatile("mov %0, %%db" #n :: "r"(v) : "memory");		\
+}
+DEFINE_DR_ACCESSORS(0)
+DEFINE_DR_ACCESSORS(6)
+DEFINE_DR_ACCESSORS(7)
+
+#define DR6_INIT  0xffff0ff0UL          /* DR6 with no event recorded */
+#define DR6_BS    (1UL << 14)           /* single step */
+#define DR6_TRAPS 0xfUL                 /* breakpoints 0-3 hit */
+#define DR7_L0    (1UL << 0)            /* breakpoint 0 enabled */

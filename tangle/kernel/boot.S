@@ -55,23 +55,21 @@ _start:
 	        movl    %eax, boot_pml4 - KERNEL_VMA + 273 * 8
 	        movl    $(boot_pdpt_high - KERNEL_VMA + PTE_P + PTE_W), %eax
 	        movl    %eax, boot_pml4 - KERNEL_VMA + 511 * 8
-                movl    %cr4, %eax
-	        orl     $(CR4_PAE | CR4_PGE), %eax
+                movl    $(CR4_PAE | CR4_PGE), %eax
 	        movl    %eax, %cr4
 
 	        movl    $(boot_pml4 - KERNEL_VMA), %eax
 	        movl    %eax, %cr3
 
 	        movl    $MSR_EFER, %ecx
-	        rdmsr
-	        orl     $EFER_LME, %eax
+	        movl    $EFER_LME, %eax
+	        xorl    %edx, %edx
 	        testl   $CPUID_EXT_NX, %ebx
 	        jz      1f
 	        orl     $EFER_NXE, %eax
 	1:      wrmsr
 
-	        movl    %cr0, %eax
-	        orl     $(CR0_PG | CR0_WP), %eax
+	        movl    $(CR0_PE | CR0_ET | CR0_EM | CR0_NE | CR0_WP | CR0_PG), %eax
 	        movl    %eax, %cr0
 	        lgdt    boot_gdt_ptr - KERNEL_VMA
 	        ljmp    $0x08, $(long_mode_entry - KERNEL_VMA)

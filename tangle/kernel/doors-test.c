@@ -102,6 +102,27 @@ static void test_trap_flag(struct ktest *t)
 	expect_killed(t, "tf_movss_int80", 0, X86_TRAP_DB, ANY_ERROR);
 	expect_killed(t, "tf_movss_int3", 0, X86_TRAP_DB, ANY_ERROR);
 }
+extern char entry_SYSCALL_64[], asm_int80_syscall[];
+
+static void test_debug_in_kernel(struct ktest *t)
+{
+	unsigned long before = this_cpu_read(kernel_debug_count);
+
+	asm volatile("pushfq; orq %0, (%%rsp); popfq; nop; nop"
+		     :: "i"(X86_EFLAGS_TF) : "memory", "cc");
+	EXPECT_EQ(t, this_cpu_read(kernel_debug_count), before + 1);
+	EXPECT_FALSE(t, save_flags() & X86_EFLAGS_TF);
+	const char *doors[] = { entry_SYSCALL_64, asm_int80_syscall };
+	for (unsigned i = 0; i < ARRAY_SIZE(doors); i++) {
+		before = this_cpu_read(kernel_debug_count);
+		write_dr0((u64)doors[i]);
+		write_dr7(DR7_L0);              /* execution breakpoint 0 */
+		expect_exit(t, "rsp_kernel", 0, 0);
+		EXPECT_EQ(t, this_cpu_read(kernel_debug_count), before + 1);
+		EXPECT_EQ(t, read_dr7() & DR7_L0, 0);   /* disarmed */
+		write_dr7(0);
+	}
+}
 static void test_flags(struct ktest *t)
 {
 	const unsigned long bad = X86_EFLAGS_NT | X86_EFLAGS_DF |
@@ -138,6 +159,8 @@ static void test_selectors(struct ktest *t)
 			else
 				expect_killed(t, name, 0, X86_TRAP_GP, sels[s].error);
 		}
+	expect_exit(t, "seg_leave", 0, 0);
+	expect_exit(t, "seg_fresh", 0, 0);      /* a bit per inherited selector */
 }
 static const struct { const char *name; int vector; } privileged[] = {
 	{ "priv_hlt", X86_TRAP_GP }, { "priv_cli", X86_TRAP_GP },
@@ -156,6 +179,7 @@ static const struct { const char *name; int vector; } privileged[] = {
 	{ "priv_rdpmc", X86_TRAP_GP },
 	{ "priv_wrgsbase", X86_TRAP_UD }, { "priv_rdfsbase", X86_TRAP_UD },
 	{ "priv_mov_cs", X86_TRAP_UD }, { "priv_into", X86_TRAP_UD },
+	{ "priv_x87", X86_TRAP_NM }, { "priv_sse", X86_TRAP_UD },
 };
 static void test_privileged(struct ktest *t)
 {
@@ -195,14 +219,19 @@ static void test_privileged(struct ktest *t)
 }
 static void test_every_gate(struct ktest *t)
 {
+	struct task *probe = run_user_program_arg("int_n", 0x81);
+	unsigned unit = probe->error_code == 0x81 * 16 + 2 ? 16 : 8;
+
+	task_free(probe);
+	if (unit == 16)
+		ktest_log(t, "#GP error codes count 16-byte gates (QEMU 7.2)");
 	for (unsigned v = 0; v < NR_VECTORS; v++) {
 		if (v == IA32_SYSCALL_VECTOR)
 			continue;               /* a system call, tested elsewhere */
 		unsigned gate = v == X86_TRAP_BP ? v + 1 : v;
 		struct task *task = run_user_program_arg("int_n", v);
 		bool ok = task->killed && task->vector == X86_TRAP_GP &&
-			  (task->error_code == gate * 8 + 2 ||
-			   task->error_code == gate * 16 + 2);
+			  task->error_code == gate * unit + 2;
 		if (!ok)
 			ktest_log(t, "int $%#x: killed %d, vector %d, error %#lx",
 				  v, task->killed, task->vector, task->error_code),
@@ -293,11 +322,15 @@ static void test_kernel_intact(struct ktest *t)
 	EXPECT_EQ(t, rdmsr(MSR_GS_BASE), __per_cpu_offset[smp_processor_id()]);
 	EXPECT_EQ(t, rdmsr(MSR_IA32_SYSENTER_CS), 0);
 	EXPECT_EQ(t, rdmsr(MSR_CSTAR), (u64)entry_SYSCALL_compat);
+	EXPECT_EQ(t, rdmsr(MSR_SYSCALL_MASK), SYSCALL_FLAGS_MASK);
+	EXPECT_EQ(t, read_dr7() & 0xff, 0);     /* no breakpoint armed */
+	EXPECT_EQ(t, read_cr4() & (CR4_PCE | CR4_FSGSBASE), 0);
 }
 
 KTEST_SUITE(doors,
 	KTEST_CASE(test_compat_mode),
 	KTEST_CASE(test_trap_flag),
+	KTEST_CASE(test_debug_in_kernel),
 	KTEST_CASE(test_flags),
 	KTEST_CASE(test_selectors),
 	KTEST_CASE(test_privileged),

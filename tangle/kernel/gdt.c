@@ -30,7 +30,7 @@ void cpu_init_descriptors(unsigned cpu)
 	struct cpu_entry *ce = per_cpu_ptr(&cpu_entry, cpu);
 
 	memcpy(ce->gdt, gdt_template, sizeof(gdt_template));
-	for (int i = IST_DF; i <= IST_MC; i++) {
+	for (int i = IST_DF; i <= IST_DB; i++) {
 		ce->ist_stack_base[i - 1] = (u64)vmap_stack(IST_STACK_SIZE);
 		ce->tss.ist[i - 1] = ce->ist_stack_base[i - 1] + IST_STACK_SIZE;
 	}
@@ -55,6 +55,8 @@ void cpu_init_descriptors(unsigned cpu)
 		     :: [cs] "i"(KERNEL_CS), [ds] "i"(KERNEL_DS) : "rax", "memory");
 	asm volatile("ltr %w0" :: "r"(TSS_SEL));
 	asm volatile("lldt %w0" :: "r"(0));
+	write_dr7(0);
+	write_dr6(DR6_INIT);
 }
 DEFINE_PER_CPU(unsigned long, hardirq_stack_ptr);
 DEFINE_PER_CPU(u8, hardirq_stack_inuse);

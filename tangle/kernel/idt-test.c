@@ -40,6 +40,7 @@ static void test_idt_contents(struct ktest *t)
 	EXPECT_EQ(t, (unsigned)idt_table[2].bits.ist, IST_NMI);
 	EXPECT_EQ(t, (unsigned)idt_table[8].bits.ist, IST_DF);
 	EXPECT_EQ(t, (unsigned)idt_table[18].bits.ist, IST_MC);
+	EXPECT_EQ(t, (unsigned)idt_table[1].bits.ist, IST_DB);
 	EXPECT_EQ(t, (unsigned)idt_table[14].bits.ist, 0);
 }
 static void test_gdt_tss(struct ktest *t)
@@ -58,7 +59,7 @@ static void test_gdt_tss(struct ktest *t)
 	EXPECT_EQ(t, KERNEL_DS, KERNEL_CS + 8);                    /* SYSCALL */
 	EXPECT_EQ(t, USER_DS, (USER32_CS & ~3) + 8 + 3);           /* SYSRET */
 	EXPECT_EQ(t, USER_CS, (USER32_CS & ~3) + 16 + 3);
-	for (int i = 0; i < 3; i++) {
+	for (int i = 0; i < IST_DB; i++) {
 		EXPECT_EQ(t, ce->tss.ist[i], ce->ist_stack_base[i] + IST_STACK_SIZE);
 		EXPECT_FALSE(t, translate(kernel_pml4, ce->ist_stack_base[i] - 1,
 					  NULL, NULL));

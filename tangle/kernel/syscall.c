@@ -16,7 +16,7 @@ long do_syscall(struct pt_regs *regs)
 					      regs->r10, regs->r8, regs->r9);
 	else
 		regs->ax = -ENOSYS;
-	if (unlikely(regs->ip >= USER_TOP))
+	if (unlikely(regs->ip >= USER_TOP || (regs->cs & 3) != 3))
 		user_exception(regs, 0, X86_TRAP_GP);
 	return regs->ax;
 }
@@ -160,11 +160,6 @@ bool do_syscall_64(struct pt_regs *regs)
 DEFINE_PER_CPU(unsigned long, syscall_user_sp);
 DEFINE_PER_CPU(unsigned long, syscall_kernel_sp);
 extern char entry_SYSCALL_64[], entry_SYSCALL_compat[];
-#define SYSCALL_FLAGS_MASK (X86_EFLAGS_CF | X86_EFLAGS_PF | X86_EFLAGS_AF | \
-	X86_EFLAGS_ZF | X86_EFLAGS_SF | X86_EFLAGS_TF | X86_EFLAGS_IF | \
-	X86_EFLAGS_DF | X86_EFLAGS_OF | X86_EFLAGS_IOPL | X86_EFLAGS_NT | \
-	X86_EFLAGS_RF | X86_EFLAGS_AC | X86_EFLAGS_ID)
-
 void syscall_init(void)
 {
 	wrmsr(MSR_STAR, ((u64)USER32_CS << 48) | ((u64)KERNEL_CS << 32));

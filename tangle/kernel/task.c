@@ -65,6 +65,13 @@ struct task *run_user_program_arg(const char *name, unsigned long arg)
 	u64 flags = local_irq_save();
 	this_cpu_write(current_task, task);
 	write_cr3(virt_to_phys(task->pml4));
+	asm volatile("movl %0, %%ds\n\t"
+		     "movl %0, %%es\n\t"
+		     "movl %0, %%fs\n\t"
+		     "swapgs\n\t"
+		     "movl %0, %%gs\n\t"
+		     "swapgs" :: "r"(0) : "memory");
+	wrmsr(MSR_FS_BASE, 0);
 	wrmsr(MSR_KERNEL_GS_BASE, 0);
 	user_enter(&task->kernel_sp, USER_TEXT, USER_STACK_TOP, arg);
 	write_cr3(virt_to_phys(kernel_pml4));

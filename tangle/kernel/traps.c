@@ -31,6 +31,8 @@ void handle_exception(struct pt_regs *regs, unsigned long error_code, int vector
 {
 	if (probe_catch(regs, error_code, vector))
 		return;
+	if (vector == X86_TRAP_MC)
+		die("machine check", regs, error_code, vector);
 	if (user_mode(regs)) {
 		user_exception(regs, error_code, vector);
 		return;
@@ -61,6 +63,25 @@ void do_int3(struct pt_regs *regs, unsigned long error_code)
 		return;
 	}
 	this_cpu_inc(int3_count);
+}
+DEFINE_PER_CPU(unsigned long, kernel_debug_count);
+
+void do_debug(struct pt_regs *regs, unsigned long error_code)
+{
+	unsigned long dr6 = read_dr6();
+
+	write_dr6(DR6_INIT);
+	if (probe_catch(regs, error_code, X86_TRAP_DB))
+		return;
+	if (user_mode(regs))
+		user_exception(regs, error_code, X86_TRAP_DB);
+	this_cpu_inc(kernel_debug_count);
+	printk("debug exception in the kernel at %#lx (DR6 %#lx): ", regs->ip, dr6);
+	if (dr6 & DR6_BS)
+		regs->flags &= ~X86_EFLAGS_TF;
+	if (dr6 & DR6_TRAPS)
+		write_dr7(0);
+	printk("%s\n", dr6 & DR6_TRAPS ? "breakpoints disarmed" : "single-step stopped");
 }
 DEFINE_PER_CPU(unsigned long, nmi_count);
 

@@ -141,6 +141,31 @@ SEL_ldt   = 0x4 | 3
         END_PROGRAM seg_\reg\()_\sel
 .endr
 .endr
+        PROGRAM seg_leave
+        movw    $USER_DS, %ax
+        movw    %ax, %ds
+        movw    %ax, %es
+        movw    %ax, %fs
+        movw    %ax, %gs
+        EXIT    0
+        END_PROGRAM seg_leave
+
+.macro NULL_BIT seg, bit
+        movw    %\seg, %ax
+        testw   %ax, %ax
+        jz      1f
+        orl     $\bit, %edi
+1:
+.endm
+
+        PROGRAM seg_fresh
+        xorl    %edi, %edi
+        NULL_BIT ds, 1
+        NULL_BIT es, 2
+        NULL_BIT fs, 4
+        NULL_BIT gs, 8
+        SYSCALL SYS_exit
+        END_PROGRAM seg_fresh
 .macro PRIVILEGED name, insn:vararg
         PROGRAM priv_\name
         \insn
@@ -186,6 +211,8 @@ SEL_ldt   = 0x4 | 3
         PRIVILEGED sldt,     sldt %ax
         PRIVILEGED str,      str %ax
         PRIVILEGED smsw,     smsw %ax
+        PRIVILEGED x87,      fninit
+        PRIVILEGED sse,      xorps %xmm0, %xmm0
         PROGRAM far_jmp_kernel
         leaq    1f(%rip), %rax
         movl    %eax, -8(%rsp)
