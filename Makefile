@@ -17,8 +17,8 @@ SHELL := bash
 .DEFAULT_GOAL := all
 MAKEFLAGS += --no-print-directory
 
-QEMU   ?= qemu-system-x86_64
-ACCEL  ?= tcg
+export QEMU ?= qemu-system-x86_64
+export ACCEL ?= tcg
 MACHINE ?= q35
 SMP    ?= 2
 CPU    ?= max
@@ -52,20 +52,13 @@ iso: kernel
 test-isos: kernel
 	@$(KERNEL_MK) test-isos
 
-QEMU_ARGS = -accel $(ACCEL) -machine $(MACHINE) -smp $(SMP) -cpu $(CPU) -m $(MEM) \
-	-kernel build/kernel/kernel.elf32 -append "$(APPEND)" -no-reboot
+QEMU_OPTS = --machine $(MACHINE) --smp $(SMP) --cpu $(CPU) --mem $(MEM) --append "$(APPEND)"
 
 run: kernel
-	@echo "Booting under QEMU. The serial console is this terminal; quit with Ctrl-A then X."
-	$(QEMU) $(QEMU_ARGS) -display none -serial mon:stdio
+	@ci/qemu.py run $(QEMU_OPTS)
 
 debug: kernel
-	@echo "QEMU is stopped with a gdb stub on :1234; gdb loads build/kernel/kernel.elf."
-	@echo "Try: break kmain, continue, next. Quit gdb, then QEMU stops too."
-	$(QEMU) $(QEMU_ARGS) -display none -serial file:build/debug-serial.log -s -S & \
-	qemu=$$!; \
-	gdb -q build/kernel/kernel.elf -ex 'target remote :1234' ; \
-	kill $$qemu 2>/dev/null || true
+	@ci/qemu.py debug $(QEMU_OPTS)
 
 check: deps
 	@ci/tangle --check tangle
@@ -85,7 +78,7 @@ html: kernel
 	@ci/html
 
 bench: kernel
-	@ci/bench
+	@ci/qemu.py bench
 
 clean:
 	rm -rf build

@@ -15,6 +15,9 @@ import sys
 import threading
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import qemu  # noqa: E402
+
 RESULT = re.compile(r"^(ok|not ok) (\d+)(?: -)?(?: ([^#]*?))?\s*(?:#\s*(SKIP|TODO)\b\s*(.*))?$")
 PLAN = re.compile(r"^1\.\.(\d+)$")
 
@@ -102,7 +105,6 @@ def _rename(report, tmp, full):
     report.errors[:] = [(full + e[n:]) if e.startswith(tmp) else e for e in report.errors]
 
 
-QEMU_EXIT = {33: "pass", 35: "fail", 37: "panic"}
 SERIAL_PROMPT = "ktest: type a line on the serial console"
 SERIAL_INPUT = b"ktest serial input\r"
 NULL_MUST_SHOW = ["BUG: kernel NULL pointer dereference, address: 0000000000000000",
@@ -115,46 +117,20 @@ OOPS_MUST_SHOW = ["Oops: invalid opcode", "RIP: 0008:", "ktest_oops_trigger",
                   "Kernel panic - not syncing: Fatal exception"]
 
 # Each kind of boot in ci/matrix: the command line it runs with, and, for
-# boots that do not end in a KTAP report, the exit status and the lines the
-# log must show. 'ktap' boots are parsed and must exit 33 or 35.
+# boots that do not end in a KTAP report, the outcome its exit status must
+# report (ci/qemu.py maps statuses to outcomes) and the lines the log must
+# show. 'ktap' boots are parsed and must report pass or fail.
 KINDS = {
     "ktap": ("ktest=all", None, None),
-    "panic": ("ktest=panic", 37, ["Kernel panic - not syncing: ktest: deliberate panic"]),
-    "oops": ("ktest=oops", 37, OOPS_MUST_SHOW),
-    "null": ("ktest=null", 37, NULL_MUST_SHOW),
-    "badfilter": ("ktest=boot,nosuchsuite", 35,
+    "panic": ("ktest=panic", "panic", ["Kernel panic - not syncing: ktest: deliberate panic"]),
+    "oops": ("ktest=oops", "panic", OOPS_MUST_SHOW),
+    "null": ("ktest=null", "panic", NULL_MUST_SHOW),
+    "badfilter": ("ktest=boot,nosuchsuite", "fail",
                   ["ktest: no suite named 'nosuchsuite'; the suites are:", " boot ", " doors "]),
-    "nolongmode": ("ktest=all", 37, ["boot: this CPU has no 64-bit long mode"]),
-    "toosmall": ("ktest=all", 37, ["Kernel panic - not syncing: memory: only",
-                                   "it needs 1024 KiB (QEMU: -m 4M or more)"]),
+    "nolongmode": ("ktest=all", "panic", ["boot: this CPU has no 64-bit long mode"]),
+    "toosmall": ("ktest=all", "panic", ["Kernel panic - not syncing: memory: only",
+                                        "it needs 1024 KiB (QEMU: -m 4M or more)"]),
 }
-ISO = "build/kernel/litkernel-{}.iso"
-
-
-def qemu_command(qemu_args, append):
-    """The QEMU command for one boot. In qemu_args, '@iso=NAME' boots the GRUB
-    image NAME instead of -kernel (its command line comes from GRUB), and
-    '@append=WORDS' adds WORDS to the command line; -m defaults to 128M."""
-    args, image, extra = [], None, []
-    for a in qemu_args:
-        if a.startswith("@iso="):
-            image = ISO.format(a[5:])
-        elif a.startswith("@append="):
-            extra.append(a[8:])
-        else:
-            args.append(a)
-    if "-m" not in args:
-        args += ["-m", "128M"]
-    if image:
-        args += ["-cdrom", image]
-    else:
-        args += ["-kernel", "build/kernel/kernel.elf32", "-append", " ".join([append] + extra)]
-    return [os.environ.get("QEMU", "qemu-system-x86_64"),
-            "-accel", os.environ.get("ACCEL", "tcg"), *args,
-            "-display", "none", "-monitor", "none", "-serial", "stdio",
-            "-no-reboot", "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
-
-
 def run_qemu(cmd, log, timeout):
     """Run QEMU with the guest's serial port on a pipe: copy its output to the
     log and, when the kernel asks for a line, type one. Returns the exit
@@ -189,9 +165,10 @@ def boot(name, qemu_args, kind, outdir, timeout=120):
     """Boot one configuration; return (Report, seconds, log path)."""
     os.makedirs(outdir, exist_ok=True)
     log = os.path.join(outdir, name + ".log")
-    append, status, must = KINDS[kind]
+    append, outcome, must = KINDS[kind]
+    status = qemu.STATUS.get(outcome)
     t0 = time.monotonic()
-    rc = run_qemu(qemu_command(qemu_args, append), log, timeout)
+    rc = run_qemu(qemu.matrix_command(qemu_args, append), log, timeout)
     secs = time.monotonic() - t0
     text = open(log, errors="replace").read() if os.path.exists(log) else ""
     report = Report()
@@ -205,13 +182,13 @@ def boot(name, qemu_args, kind, outdir, timeout=120):
     parse(text, report, name + "/")
     if rc is None:
         report.errors.append(f"{name}: timed out after {timeout} s")
-    elif rc not in (33, 35):
+    elif qemu.EXIT.get(rc) not in ("pass", "fail"):
         what = "QEMU exited 0: a triple fault or a halt without the exit device" \
-            if rc == 0 else QEMU_EXIT.get(rc, "an unexpected status")
+            if rc == 0 else qemu.EXIT.get(rc, "an unexpected status")
         report.errors.append(f"{name}: QEMU exit status {rc} ({what})")
     else:
         failed = any(s == "fail" for _, s, _ in report.results)
-        if failed != (rc == 35):
+        if failed != (qemu.EXIT[rc] == "fail"):
             report.errors.append(f"{name}: exit status {rc} disagrees with the KTAP results")
     return report, secs, log
 
