@@ -5,6 +5,7 @@ OUT ?= build/kernel
 CC      := clang
 LD      := ld.lld
 OBJCOPY := objcopy
+
 CFLAGS := --target=x86_64-unknown-none-elf -std=gnu11 -O2 -g \
 	-ffreestanding -fno-pic -fno-pie -mcmodel=kernel -mno-red-zone \
 	-mno-mmx -mno-sse -mno-sse2 -mno-avx -mno-80387 \
@@ -13,6 +14,7 @@ CFLAGS := --target=x86_64-unknown-none-elf -std=gnu11 -O2 -g \
 	-fno-strict-aliasing -fno-common -fno-delete-null-pointer-checks \
 	-Wall -Wextra -Werror -I$(SRC)/include -MMD -MP
 ASFLAGS := --target=x86_64-unknown-none-elf -g -I$(SRC)/include -MMD -MP
+
 CSRCS := $(sort $(wildcard $(SRC)/kernel/*.c $(SRC)/lib/*.c))
 SSRCS := $(sort $(wildcard $(SRC)/kernel/*.S $(SRC)/user/*.S))
 OBJS  := $(CSRCS:$(SRC)/%.c=$(OUT)/%.o) $(SSRCS:$(SRC)/%.S=$(OUT)/%.o)
@@ -26,11 +28,13 @@ $(OUT)/%.o: $(SRC)/%.c
 $(OUT)/%.o: $(SRC)/%.S
 	@mkdir -p $(@D)
 	$(call run,AS,$(CC) $(ASFLAGS) -c $< -o $@)
+
 ifeq ($(V),1)
 run = $(2)
 else
 run = @echo "  $(1)	$(patsubst $(SRC)/%,%,$(if $(filter CC AS,$(1)),$<,$@))"; $(2)
 endif
+
 KALLSYMS = nm -n $(1) | awk -f $(SRC)/tools/kallsyms.awk > $(2)
 LINK = $(LD) -T $(SRC)/kernel.ld -nostdlib -static -z max-page-size=4096
 
@@ -48,6 +52,7 @@ $(OUT)/kernel.elf: $(OBJS) $(SRC)/kernel.ld $(SRC)/tools/kallsyms.awk
 $(OUT)/kernel.elf32: $(OUT)/kernel.elf
 	$(call run,OBJCOPY,vma=$$(nm $< | awk '$$3 == "KERNEL_VMA" { print $$1 }') && \
 		$(OBJCOPY) -O elf32-i386 --change-section-vma "*-0x$$vma" $< $@)
+
 ISO_TOOL = grub-mkrescue
 define make-iso
 	@rm -rf $@.root && mkdir -p $@.root/boot/grub
@@ -73,6 +78,7 @@ $(OUT)/litkernel-cutmem.iso: $(OUT)/kernel.elf32 $(SRC)/tools/grub.cfg
 
 iso: $(OUT)/litkernel.iso
 test-isos: $(OUT)/litkernel-test.iso $(OUT)/litkernel-cutmem.iso
+
 HOSTCFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror \
 	-fsanitize=address,undefined -fno-sanitize-recover=all \
 	-iquote $(SRC)/include -Dsnprintf=ksnprintf -Dvsnprintf=kvsnprintf

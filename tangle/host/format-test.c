@@ -13,6 +13,7 @@ static void ok(int good, const char *name)
 	printf("%s %d %s\n", good ? "ok" : "not ok", ++tests, name);
 	failures += !good;
 }
+
 static int mismatches;
 
 static int check(const char *fmt, ...)
@@ -33,6 +34,7 @@ static int check(const char *fmt, ...)
 		       fmt, mine, n1, ref, n2);
 	return 0;
 }
+
 static const long long values[] = {
 	0, 1, -1, 7, 42, -42, 127, 128, 255, 256, -128, 65535, -32768,
 	INT_MAX, INT_MIN, UINT_MAX, LLONG_MAX, LLONG_MIN, 0x123456789abcLL,
@@ -48,6 +50,7 @@ static int check_int(const char *fmt, char len, long long v)
 	default:  return check(fmt, (int)v);
 	}
 }
+
 static void test_integers(void)
 {
 	static const char *lens[] = { "", "hh", "h", "l", "ll", "z", "j", "t" };
@@ -74,6 +77,7 @@ static void test_integers(void)
 	printf("# %d integer conversions compared\n", n);
 	ok(good, "integers");
 }
+
 static void test_strings_and_stars(void)
 {
 	int good = 1;
@@ -91,6 +95,7 @@ static void test_strings_and_stars(void)
 	sprintf(ref, "%#018lx 0x%016lx", (unsigned long)p, 0UL);  /* libc's */
 	ok(strcmp(mine, ref) == 0, "pointers");
 }
+
 static void test_truncation(void)
 {
 	char b[8];

@@ -21,6 +21,7 @@
 #define APIC_ICR_BUSY   0x1000          /* delivery status: send pending */
 #define APIC_DEST_SELF  0x40000         /* shorthand: self */
 #define CPUID_1_EDX_APIC (1 << 9)       /* the CPU has a local APIC */
+
 u32 apic_read(u32 reg);
 void apic_write(u32 reg, u32 val);
 void apic_eoi(void);

@@ -26,6 +26,7 @@
 #define IST_STACK_SIZE (4 * PAGE_SIZE)
 #define TASK_STACK_SIZE (4 * PAGE_SIZE)
 #define IRQ_STACK_SIZE (4 * PAGE_SIZE)
+
 #ifndef __ASSEMBLER__
 #include "kernel.h"
 #include "percpu.h"
@@ -71,6 +72,7 @@ struct gate_desc {
 	u32 reserved;
 } __attribute__((packed));
 _Static_assert(sizeof(struct gate_desc) == 16, "a 64-bit gate is 16 bytes");
+
 enum {
 	GATE_INTERRUPT = 0xe,
 	GATE_TRAP = 0xf,
@@ -99,10 +101,12 @@ DECLARE_PER_CPU(struct cpu_entry, cpu_entry);
 void cpu_init_descriptors(unsigned cpu);
 void idt_setup(void);
 void load_idt(void);
+
 void set_intr_gate(unsigned n, const void *fn);         /* DPL 0, IF cleared */
 void set_trap_gate(unsigned n, const void *fn);         /* DPL 0, IF kept */
 void set_system_intr_gate(unsigned n, const void *fn);  /* DPL 3, IF cleared */
 void set_system_trap_gate(unsigned n, const void *fn);  /* DPL 3, IF kept */
+
 struct desc_ptr {
 	u16 size;
 	u64 address;

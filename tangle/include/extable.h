@@ -17,6 +17,7 @@ static inline unsigned long ex_fixup(const struct exception_table_entry *e)
 {
 	return (unsigned long)&e->fixup + e->fixup;
 }
+
 #define _ASM_EXTABLE(from, to)						\
 	".pushsection __ex_table, \"a\"\n\t"				\
 	".balign 4\n\t"							\
@@ -33,6 +34,7 @@ void ex_set(struct exception_table_entry *e, unsigned long insn,
 bool fixup_exception(struct pt_regs *regs, int vector, unsigned long error_code);
 DECLARE_PER_CPU(int, fixup_vector);
 DECLARE_PER_CPU(unsigned long, fixup_error_code);
+
 #define ASM_TRY(catch)							\
 	"movl $-1, %%gs:fixup_vector\n\t"				\
 	_ASM_EXTABLE(1111f, catch)					\

@@ -19,14 +19,17 @@ void free_irq(unsigned irq, void *dev_id);
 unsigned irq_to_vector(unsigned irq);
 void irq_init(void);
 void show_interrupts(void);
+
 typedef void (*sysvec_handler_t)(struct pt_regs *regs);
 void set_system_vector(unsigned vector, sysvec_handler_t fn);
 DECLARE_PER_CPU(unsigned int, irq_stats[NR_IRQS]);
 DECLARE_PER_CPU(unsigned long, spurious_count);
+
 #define HARDIRQ_OFFSET  0x10000
 #define HARDIRQ_MASK    0xf0000
 #define in_irq()        (preempt_count() & HARDIRQ_MASK)
 #define in_interrupt()  (preempt_count() & ~0xff)
+
 int rtc_periodic_start(unsigned rate);
 void rtc_periodic_stop(void);
 unsigned rtc_periodic_ticks(void);

@@ -1,20 +1,6 @@
-/* Tangled from chapters/02-console.nw by 'make tangle'. Edit the chapter, not this file. */
+/* Tangled from chapters/01-boot.nw chapters/02-console.nw by 'make tangle'. Edit the chapter, not this file. */
 #pragma once
-#include <stdarg.h>
-#include <stdbool.h>
-#include <stddef.h>
-#include <stdint.h>
-
-typedef uint8_t  u8;
-typedef uint16_t u16;
-typedef uint32_t u32;
-typedef uint64_t u64;
-typedef int8_t   s8;
-typedef int16_t  s16;
-typedef int32_t  s32;
-typedef int64_t  s64;
-typedef long     ssize_t;
-
+#include "types.h"
 #include "layout.h"
 #include "x86-defs.h"
 #include "x86.h"
@@ -45,10 +31,12 @@ void panic(const char *fmt, ...)
 		panic("BUG_ON(%s) at %s:%d", #cond, __FILE__, __LINE__);	\
 } while (0)
 void kmain(u32 magic, u32 mbi_phys) __attribute__((noreturn));
+
 extern char __kernel_start[], __kernel_end[], __text_end[];
 extern char __rodata_start[], __rodata_end[], __data_start[];
 extern char __bss_start[], __bss_end[];
 extern char boot_stack[], boot_stack_top[];
+
 #define BOOT_CMDLINE_MAX 256
 #define BOOT_MMAP_MAX    256
 

@@ -1,6 +1,7 @@
 /* Tangled from chapters/90-harness.nw by 'make tangle'. Edit the chapter, not this file. */
 #pragma once
 #include "kernel.h"
+#include "ktest-exit.h"
 
 struct ktest {
 	const char *name;
@@ -19,6 +20,7 @@ struct ktest_suite {
 	const struct ktest_case *cases;
 	size_t nr_cases;
 };
+
 #define KTEST_CASE(fn) { #fn, fn }
 
 #define KTEST_SUITE(sname, ...)						\
@@ -31,6 +33,7 @@ struct ktest_suite {
 
 extern const struct ktest_suite *const __ktest_suites_start[];
 extern const struct ktest_suite *const __ktest_suites_end[];
+
 void ktest_fail(struct ktest *t, const char *file, int line, const char *what,
 		const char *a, u64 av, const char *b, u64 bv);
 
@@ -46,6 +49,7 @@ void ktest_fail(struct ktest *t, const char *file, int line, const char *what,
 	}								\
 	_Pragma("clang diagnostic pop")					\
 } while (0)
+
 #define EXPECT_EQ(t, a, b) \
 	KTEST_CMP(t, a, ==, b, #a, #b, "EXPECT_EQ", (void)0)
 #define EXPECT_NE(t, a, b) \
@@ -70,6 +74,7 @@ void ktest_fail(struct ktest *t, const char *file, int line, const char *what,
 	KTEST_CMP(t, a, >, b, #a, #b, "ASSERT_GT", return)
 #define ASSERT_TRUE(t, x) \
 	KTEST_CMP(t, !!(x), ==, 1, #x, "true", "ASSERT_TRUE", return)
+
 void ktest_fail_str(struct ktest *t, const char *file, int line,
 		    const char *a, const char *as, const char *b, const char *bs);
 
@@ -86,6 +91,5 @@ void ktest_oops_trigger(void);
 void ktest_null_trigger(void);
 void ktest_log(struct ktest *t, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-#include "ktest-exit.h"
 
 void ktest_exit(u8 code) __attribute__((noreturn));

@@ -14,6 +14,7 @@ static inline u64 virt_to_phys(const void *va)
 
 	return a >= KERNEL_VMA ? a - KERNEL_VMA : a - PAGE_OFFSET;
 }
+
 void memory_init(void);
 u64 frames_alloc(size_t n);             /* n contiguous frames; 0: none */
 u64 frames_alloc_range(size_t n, u64 min_pa, u64 max_pa);
@@ -24,6 +25,7 @@ bool frame_is_free(u64 pa);
 u64 frames_free_count(void);
 u64 frames_peak_use(void);              /* most frames in use since boot */
 u64 page_alloc_zeroed(void);            /* one zeroed frame, or 0 */
+
 typedef u64 pte_t;
 
 #define PTE_NX        (1UL << 63)       /* no execute (if EFER.NXE) */
@@ -37,13 +39,16 @@ int map_page(pte_t *pml4, u64 va, u64 pa, u64 flags);
 pte_t *pml4_alloc(void);                /* a new PML4 sharing the kernel half */
 int unmap_page(pte_t *pml4, u64 va);
 bool translate(pte_t *pml4, u64 va, u64 *pa, u64 *flags);
+
 #define VMAP_START    0xffffc90000000000UL      /* as Linux's vmalloc area */
 #define VMAP_END      0xffffe90000000000UL
 
 void *vmap_stack(size_t size);          /* fresh zeroed frames, guard below */
 void *vmap_phys(u64 pa, size_t size, u64 flags);    /* map existing frames */
+
 void *kmalloc(size_t size);
 void *kzalloc(size_t size);
 void kfree(void *p);
+
 #define MIN_FREE_MEMORY (UL(1) << 20)   /* after the image and page tables */
 void memory_too_small(void) __attribute__((noreturn));

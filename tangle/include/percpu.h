@@ -18,6 +18,7 @@ DECLARE_PER_CPU(int, preempt_count);
 
 void percpu_early_init(void);
 void setup_per_cpu_areas(unsigned nr_cpus);
+
 #define this_cpu_read(var) ({						\
 	__typeof__(var) v__;						\
 	asm volatile("mov %%gs:%c1, %0" : "=r"(v__) : "i"(&(var)) : "memory"); \
@@ -31,11 +32,13 @@ void setup_per_cpu_areas(unsigned nr_cpus);
 		     :: "r"((__typeof__(var))(val)), "i"(&(var)) : "memory")
 #define this_cpu_inc(var) this_cpu_add(var, 1)
 #define this_cpu_dec(var) this_cpu_add(var, -1)
+
 #define per_cpu_ptr(ptr, cpu) \
 	((__typeof__(ptr))((unsigned long)(ptr) + __per_cpu_offset[cpu]))
 #define per_cpu(var, cpu) (*per_cpu_ptr(&(var), (cpu)))
 #define this_cpu_ptr(ptr) \
 	((__typeof__(ptr))((unsigned long)(ptr) + this_cpu_read(this_cpu_off)))
+
 #define smp_processor_id() this_cpu_read(cpu_number)
 
 static inline void preempt_disable(void)

@@ -16,6 +16,7 @@ DECLARE_PER_CPU(struct trap_probe, trap_probe);
 
 void probe_arm(int vector, const void *resume, unsigned long resume_sp);
 bool probe_catch(struct pt_regs *regs, unsigned long error_code, int vector);
+
 #define DECLARE_PROBE(name) \
 	void probe_##name(unsigned long arg); \
 	extern char probe_##name##_insn[], probe_##name##_resume[];
@@ -27,4 +28,5 @@ DECLARE_PROBE(gp_selector)
 DECLARE_PROBE(ss)
 DECLARE_PROBE(pf_read)
 DECLARE_PROBE(stack_overflow)
+
 DECLARE_PROBE(call)

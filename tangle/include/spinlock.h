@@ -23,6 +23,7 @@ static inline void spin_unlock(spinlock_t *l)
 {
 	__atomic_store_n(&l->locked, 0, __ATOMIC_RELEASE);
 }
+
 static inline u64 spin_lock_irqsave(spinlock_t *l)
 {
 	u64 flags = local_irq_save();

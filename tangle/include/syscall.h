@@ -29,6 +29,7 @@ long do_syscall(struct pt_regs *regs);
 bool do_syscall_64(struct pt_regs *regs);
 bool sysret_is_safe(const struct pt_regs *regs);
 #endif
+
 #ifndef __ASSEMBLER__
 #include "percpu.h"
 DECLARE_PER_CPU(unsigned long, syscall_kernel_sp);
@@ -38,6 +39,7 @@ static inline struct pt_regs *current_pt_regs(void)
 	return (struct pt_regs *)this_cpu_read(syscall_kernel_sp) - 1;
 }
 #endif
+
 #define SYSCALL_FLAGS_MASK (X86_EFLAGS_CF | X86_EFLAGS_PF | X86_EFLAGS_AF | \
 	X86_EFLAGS_ZF | X86_EFLAGS_SF | X86_EFLAGS_TF | X86_EFLAGS_IF | \
 	X86_EFLAGS_DF | X86_EFLAGS_OF | X86_EFLAGS_IOPL | X86_EFLAGS_NT | \

@@ -1,4 +1,4 @@
-/* Tangled from chapters/13-syscalls.nw by 'make tangle'. Edit the chapter, not this file. */
+/* Tangled from chapters/13-syscalls.nw chapters/15-page-faults.nw by 'make tangle'. Edit the chapter, not this file. */
 #pragma once
 #include "ptregs.h"
 #include "mm.h"
@@ -12,6 +12,7 @@ struct user_program {
 	const char *name;
 	const u8 *start, *end;
 };
+
 struct task;
 #define VM_WRITE        1
 #define VM_EXEC         2
@@ -49,6 +50,7 @@ void task_free(struct task *task);
 void user_exception(struct pt_regs *regs, unsigned long error_code, int vector)
 	__attribute__((noreturn));
 const char *current_task_name(void);
+
 static inline bool access_ok(const void *p, unsigned long size)
 {
 	unsigned long a = (unsigned long)p;

@@ -13,6 +13,7 @@ void show_backtrace(unsigned long bp);
 DECLARE_PER_CPU(unsigned long, int3_count);
 DECLARE_PER_CPU(unsigned long, nmi_count);
 DECLARE_PER_CPU(unsigned long, kernel_debug_count);
+
 #define PF_PROT  (1 << 0)       /* present: a protection violation */
 #define PF_WRITE (1 << 1)
 #define PF_USER  (1 << 2)

@@ -9,6 +9,7 @@
 unsigned long copy_from_user(void *to, const void *from, unsigned long n);
 unsigned long copy_to_user(void *to, const void *from, unsigned long n);
 long strncpy_from_user(char *dst, const char *src, long count);
+
 #define get_user(x, ptr) ({						\
 	int e__ = -EFAULT;						\
 	__typeof__(ptr) p__ = (ptr);					\
@@ -32,6 +33,7 @@ long strncpy_from_user(char *dst, const char *src, long count);
 	(x) = v__;							\
 	e__;								\
 })
+
 #define put_user(x, ptr) ({						\
 	int e__ = -EFAULT;						\
 	__typeof__(ptr) p__ = (ptr);					\

@@ -4,6 +4,7 @@
 #define USER_STACK_TOP  0x7ffffffff000
 #define USER_STACK_SIZE (16 * 4096)
 #define USER_TOP        0x800000000000          /* first non-user address */
+
 #define USER_RODATA     0x200000                /* one read-only page */
 #define USER_DATA       0x10000000              /* a demand-zero data area */
 #define USER_DATA_SIZE  (64 * 4096)

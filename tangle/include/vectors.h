@@ -13,6 +13,7 @@
 #define ERROR_APIC_VECTOR       0xfe
 #define SPURIOUS_APIC_VECTOR    0xff
 #define NR_VECTORS              256
+
 #define X86_TRAP_DE     0       /* divide error */
 #define X86_TRAP_DB     1       /* debug */
 #define X86_TRAP_NMI    2

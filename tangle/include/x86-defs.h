@@ -30,11 +30,13 @@
 #define PTE_PCD  (1 << 4)     /* cache disable: device registers */
 #define PTE_PS   (1 << 7)     /* large page (in a PD or PDPT entry) */
 #define PTE_G    (1 << 8)     /* global: survives a CR3 reload */
+
 #define MSR_FS_BASE        0xc0000100
 #define MSR_GS_BASE        0xc0000101
 #define MSR_KERNEL_GS_BASE 0xc0000102
 #define CR4_FSGSBASE       (1 << 16)    /* rdgsbase and friends allowed */
 #define CPUID_7_EBX_FSGSBASE (1 << 0)
+
 #define MSR_STAR         0xc0000081
 #define MSR_LSTAR        0xc0000082
 #define MSR_CSTAR        0xc0000083     /* SYSCALL from compatibility mode */

@@ -1,5 +1,6 @@
 /* Tangled from chapters/02-console.nw chapters/10-idt-gdt.nw by 'make tangle'. Edit the chapter, not this file. */
 #pragma once
+#include "types.h"
 
 static inline void outb(u16 port, u8 v)
 {
@@ -26,6 +27,7 @@ static inline u32 inl(u16 port)
 	asm volatile("inl %1, %0" : "=a"(v) : "Nd"(port));
 	return v;
 }
+
 static inline u64 rdmsr(u32 msr)
 {
 	u32 lo, hi;
@@ -46,6 +48,7 @@ static inline void cpuid(u32 leaf, u32 sub, u32 *a, u32 *b, u32 *c, u32 *d)
 		     : "=a"(*a), "=b"(*b), "=c"(*c), "=d"(*d)
 		     : "a"(leaf), "c"(sub));
 }
+
 #define DEFINE_CR_ACCESSORS(n)						\
 static inline u64 read_cr##n(void)					\
 {									\
@@ -57,10 +60,12 @@ static inline void write_cr##n(u64 v)					\
 {									\
 	asm volatile("mov %0, %%cr" #n :: "r"(v) : "memory");		\
 }
+
 DEFINE_CR_ACCESSORS(0)
 DEFINE_CR_ACCESSORS(2)
 DEFINE_CR_ACCESSORS(3)
 DEFINE_CR_ACCESSORS(4)
+
 #define X86_EFLAGS_IF (1UL << 9)
 
 static inline void cli(void) { asm volatile("cli" ::: "memory"); }
@@ -102,6 +107,7 @@ static inline u64 rdtsc(void)
 	asm volatile("rdtsc" : "=a"(lo), "=d"(hi));
 	return ((u64)hi << 32) | lo;
 }
+
 #define DEFINE_DR_ACCESSORS(n)						\
 static inline u64 read_dr##n(void)					\
 {									\
@@ -113,6 +119,7 @@ static inline void write_dr##n(u64 v)					\
 {									\
 	asm volatile("mov %0, %%db" #n :: "r"(v) : "memory");		\
 }
+
 DEFINE_DR_ACCESSORS(0)
 DEFINE_DR_ACCESSORS(6)
 DEFINE_DR_ACCESSORS(7)

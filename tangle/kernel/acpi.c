@@ -27,6 +27,7 @@ static u32 find_rsdt(void)
 	}
 	return 0;
 }
+
 void acpi_parse_madt(struct platform_info *p, const u8 *madt, u32 len)
 {
 	for (u32 off = 44; off + 2 <= len; off += madt[off + 1]) {
@@ -47,6 +48,7 @@ void acpi_parse_madt(struct platform_info *p, const u8 *madt, u32 len)
 					      *(const u16 *)(e + 8));
 	}
 }
+
 bool acpi_probe(struct platform_info *p)
 {
 	u32 rsdt_pa = find_rsdt();

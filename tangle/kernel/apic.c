@@ -24,6 +24,7 @@ void pic_init(void)
 	outb(PIC1_DATA, 0xff);          /* mask everything */
 	outb(PIC2_DATA, 0xff);
 }
+
 static spinlock_t pic_lock = SPINLOCK_INIT;
 
 void pic_mask(unsigned irq, bool masked)
@@ -37,6 +38,7 @@ void pic_mask(unsigned irq, bool masked)
 		outb(PIC1_DATA, inb(PIC1_DATA) & ~(1 << PIC_CASCADE_IRQ));
 	spin_unlock_irqrestore(&pic_lock, f);
 }
+
 void pic_eoi(unsigned irq)
 {
 	if (irq >= 8)
@@ -51,6 +53,7 @@ bool pic_in_service(unsigned irq)
 	outb(port, 0x0b);
 	return inb(port) & (1 << (irq & 7));
 }
+
 #define MSR_APIC_BASE 0x1b
 
 static volatile u32 *lapic;
@@ -74,6 +77,7 @@ unsigned apic_id(void)
 {
 	return apic_read(APIC_ID) >> 24;
 }
+
 bool lapic_present;
 
 bool lapic_detect(void)
@@ -84,6 +88,7 @@ bool lapic_detect(void)
 	lapic_present = d & CPUID_1_EDX_APIC;
 	return lapic_present;
 }
+
 void lapic_init(bool pic_through_lint0)
 {
 	u64 base = rdmsr(MSR_APIC_BASE) & ~0xfffUL;
@@ -99,6 +104,7 @@ void lapic_init(bool pic_through_lint0)
 	apic_write(APIC_ESR, 0);                /* clear latched errors */
 	apic_eoi();                             /* and any stale in-service bit */
 }
+
 static void apic_icr_write(u32 low, u32 dest)
 {
 	u64 f = local_irq_save();
@@ -119,6 +125,7 @@ void apic_send_nmi_self(void)
 {
 	apic_icr_write(APIC_DM_NMI, apic_id());
 }
+
 static volatile u32 *ioapic;
 static unsigned ioapic_entries;
 static spinlock_t ioapic_lock = SPINLOCK_INIT;
@@ -134,6 +141,7 @@ static void ioapic_write(u32 reg, u32 val)
 	ioapic[0] = reg;
 	ioapic[4] = val;
 }
+
 #define IOAPIC_MASKED   (1 << 16)
 #define IOAPIC_LEVEL    (1 << 15)
 #define IOAPIC_LOW      (1 << 13)
@@ -159,6 +167,7 @@ void ioapic_mask(unsigned gsi, bool masked)
 	ioapic_write(0x10 + 2 * gsi, low);
 	spin_unlock_irqrestore(&ioapic_lock, f);
 }
+
 unsigned isa_irq_to_gsi(unsigned irq, bool *level, bool *active_low)
 {
 	*level = *active_low = false;

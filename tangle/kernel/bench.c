@@ -1,7 +1,12 @@
-/* Tangled from chapters/13-syscalls.nw by 'make tangle'. Edit the chapter, not this file. */
+/* Tangled from chapters/13-syscalls.nw chapters/14-irq.nw chapters/15-page-faults.nw chapters/16-doors.nw by 'make tangle'. Edit the chapter, not this file. */
 #include "kernel.h"
 #include "task.h"
 #include "ktest.h"
+#include "apic.h"
+#include "irq.h"
+#include "vectors.h"
+
+#include "uaccess.h"
 
 #define BENCH_LOOPS 1000
 
@@ -21,6 +26,7 @@ static void bench_syscalls(struct ktest *t)
 	EXPECT_GT(t, task->reports[0], task->reports[2]);
 	task_free(task);
 }
+
 static long time_loop(bool trap)
 {
 	u64 start = rdtsc();
@@ -41,9 +47,6 @@ static void bench_int3(struct ktest *t)
 	report("int3_kernel", total, empty);
 	EXPECT_GT(t, total, empty);
 }
-#include "apic.h"
-#include "irq.h"
-#include "vectors.h"
 
 static void bench_ipi_handler(struct pt_regs *regs)
 {
@@ -56,6 +59,7 @@ static void no_ipi(unsigned vector)
 	(void)vector;
 	barrier();
 }
+
 static long time_ipis(void (*send)(unsigned))
 {
 	u64 start = rdtsc();
@@ -75,7 +79,6 @@ static void bench_self_ipi(struct ktest *t)
 	report("irq_self_ipi", total, empty);
 	EXPECT_GT(t, total, empty);
 }
-#include "uaccess.h"
 
 static void bench_demand_zero(struct ktest *t)
 {
@@ -97,6 +100,7 @@ static void bench_demand_zero(struct ktest *t)
 	EXPECT_GT(t, per_fault, 0);
 	task_free(task);
 }
+
 static void bad_get_user_loop(struct ktest *t, struct task *task)
 {
 	u64 v, start = rdtsc();
@@ -108,12 +112,14 @@ static void bad_get_user_loop(struct ktest *t, struct task *task)
 	printk("# bench get_user_fault: %lu instructions/op\n",
 	       (rdtsc() - start) / BENCH_LOOPS);
 }
+
 void with_user_space(struct ktest *t, void (*fn)(struct ktest *, struct task *));
 
 static void bench_get_user_fault(struct ktest *t)
 {
 	with_user_space(t, bad_get_user_loop);
 }
+
 static void bench_hostile_run(struct ktest *t)
 {
 	u64 start = rdtsc();
@@ -132,6 +138,8 @@ KTEST_SUITE(bench,
 	KTEST_CASE(bench_int3),
 	KTEST_CASE(bench_syscalls),
 	KTEST_CASE(bench_self_ipi),
+
 	KTEST_CASE(bench_demand_zero),
 	KTEST_CASE(bench_get_user_fault),
+
 	KTEST_CASE(bench_hostile_run),);

@@ -14,6 +14,7 @@ static void test_long_mode_active(struct ktest *t)
 	EXPECT_TRUE(t, read_cr0() & CR0_WP);
 	EXPECT_TRUE(t, read_cr4() & CR4_PAE);
 }
+
 static void test_higher_half(struct ktest *t)
 {
 	u64 rip;
@@ -23,6 +24,7 @@ static void test_higher_half(struct ktest *t)
 	EXPECT_GE(t, (u64)&boot_info, KERNEL_VMA);
 	EXPECT_EQ(t, (u64)__kernel_start, KERNEL_VMA + KERNEL_PHYS);
 }
+
 static void test_boot_stack(struct ktest *t)
 {
 	u64 local = 0;
@@ -33,6 +35,7 @@ static void test_boot_stack(struct ktest *t)
 	EXPECT_EQ(t, (u64)boot_stack_top % 16, 0);
 	EXPECT_EQ(t, rbp % 8, 0);
 }
+
 static void test_multiboot_info(struct ktest *t)
 {
 	u64 usable = 0;
@@ -53,6 +56,7 @@ static void test_multiboot_info(struct ktest *t)
 		EXPECT_GE(t, boot_info.nr_regions, n);
 	}
 }
+
 static void test_long_boot_input(struct ktest *t)
 {
 	static struct multiboot_mmap_entry map[300];

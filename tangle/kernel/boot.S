@@ -10,6 +10,7 @@ multiboot_header:
         .long MULTIBOOT_HEADER_MAGIC
         .long MULTIBOOT_HEADER_FLAGS
         .long -(MULTIBOOT_HEADER_MAGIC + MULTIBOOT_HEADER_FLAGS)
+
         .section .text.boot, "ax"
         .code32
         .globl _start
@@ -71,8 +72,10 @@ _start:
 
 	        movl    $(CR0_PE | CR0_ET | CR0_EM | CR0_NE | CR0_WP | CR0_PG), %eax
 	        movl    %eax, %cr0
+
 	        lgdt    boot_gdt_ptr - KERNEL_VMA
 	        ljmp    $0x08, $(long_mode_entry - KERNEL_VMA)
+
 no_long_mode:
         movl    $(msg_no_long_mode - KERNEL_VMA), %ebx
 
@@ -98,6 +101,7 @@ msg_no_multiboot:
         .asciz "boot: not started by a Multiboot loader; halting\r\n"
 msg_no_long_mode:
         .asciz "boot: this CPU has no 64-bit long mode; halting\r\n"
+
         .section .bss
         .balign PAGE_SIZE
         .globl boot_pml4
@@ -108,6 +112,7 @@ boot_pd:        .space PAGE_SIZE
         .globl boot_stack, boot_stack_top
 boot_stack:     .space BOOT_STACK_SIZE
 boot_stack_top:
+
         .section .rodata
         .balign 8
 boot_gdt:
@@ -121,6 +126,7 @@ boot_gdt_ptr:
 boot_gdt_ptr64:
         .word boot_gdt_end - boot_gdt - 1
         .quad boot_gdt
+
         .section .text.boot, "ax"
         .code64
 long_mode_entry:
@@ -133,6 +139,7 @@ long_mode_entry:
         movw    %ax, %gs
         movabsq $higher_half, %rax
         jmp     *%rax
+
 higher_half:
         lgdt    boot_gdt_ptr64(%rip)
         movq    $boot_stack_top, %rsp

@@ -13,6 +13,7 @@ static void test_uart_present(struct ktest *t)
 		spins++;                        /* wait for TEMT (bit 6) */
 	EXPECT_LT(t, spins, 1000000);
 }
+
 static void test_snprintf(struct ktest *t)
 {
 	char b[64];
@@ -27,6 +28,7 @@ static void test_snprintf(struct ktest *t)
 	EXPECT_EQ(t, snprintf(b, 4, "%s", "abcdef"), 6);
 	EXPECT_STREQ(t, b, "abc");
 }
+
 static void test_string(struct ktest *t)
 {
 	char b[16] = "abcdefgh";

@@ -27,6 +27,7 @@ static void test_saved_registers(struct ktest *t)
 	EXPECT_EQ(t, p->error_code, -1UL);      /* the stub's dummy */
 	EXPECT_EQ(t, p->flags & 2, 2);          /* RFLAGS bit 1 is always 1 */
 }
+
 static void test_int3_counted(struct ktest *t)
 {
 	unsigned long before = this_cpu_read(int3_count);
@@ -35,6 +36,7 @@ static void test_int3_counted(struct ktest *t)
 	asm volatile("int3" ::: "memory");
 	EXPECT_EQ(t, this_cpu_read(int3_count), before + 2);
 }
+
 static void test_kallsyms(struct ktest *t)
 {
 	unsigned long off, size;
@@ -49,6 +51,7 @@ static void test_kallsyms(struct ktest *t)
 	EXPECT_GT(t, size, 5);
 	EXPECT_EQ(t, kallsyms_lookup(0x1000, &off, &size), NULL);
 }
+
 static int frames_seen;
 static unsigned long frame_addr[4];
 
@@ -78,6 +81,7 @@ KTEST_SUITE(dispatch,
 	KTEST_CASE(test_int3_counted),
 	KTEST_CASE(test_kallsyms),
 	KTEST_CASE(test_frame_chain));
+
 __attribute__((noinline)) void ktest_oops_trigger(void)
 {
 	asm volatile("ud2");

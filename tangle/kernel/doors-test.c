@@ -21,6 +21,7 @@ static struct task *run_hostile(struct ktest *t, const char *name,
 			  name, arg, task->vector, task->error_code, task->fault_ip);
 	return task;
 }
+
 static void expect_exit(struct ktest *t, const char *name, unsigned long arg,
 			long code)
 {
@@ -42,10 +43,12 @@ static void expect_killed(struct ktest *t, const char *name, unsigned long arg,
 		EXPECT_EQ(t, task->error_code, (unsigned long)error);
 	task_free(task);
 }
+
 static bool intel(void)
 {
 	return strcmp(cpu_vendor(), "GenuineIntel") == 0;
 }
+
 static unsigned long hook_flags[4], hook_cs, hook_calls;
 
 static long door_hook(unsigned long a0, unsigned long a1, unsigned long a2,
@@ -60,6 +63,7 @@ static long door_hook(unsigned long a0, unsigned long a1, unsigned long a2,
 		current_pt_regs()->ip = a0;
 	return 0;
 }
+
 static void test_compat_mode(struct ktest *t)
 {
 	struct task *task = run_hostile(t, "compat_syscall", 0);
@@ -78,6 +82,7 @@ static void test_compat_mode(struct ktest *t)
 	expect_killed(t, "sysenter", 0, intel() ? X86_TRAP_GP : X86_TRAP_UD,
 		      intel() ? 0 : ANY_ERROR);
 }
+
 extern char user_tf_syscall_start[], user_tf_syscall_trap[];
 extern char user_tf_int80_start[], user_tf_int80_trap[];
 extern char user_tf_int3_start[], user_tf_int3_trap[];
@@ -102,6 +107,7 @@ static void test_trap_flag(struct ktest *t)
 	expect_killed(t, "tf_movss_int80", 0, X86_TRAP_DB, ANY_ERROR);
 	expect_killed(t, "tf_movss_int3", 0, X86_TRAP_DB, ANY_ERROR);
 }
+
 extern char entry_SYSCALL_64[], asm_int80_syscall[];
 
 static void test_debug_in_kernel(struct ktest *t)
@@ -123,6 +129,7 @@ static void test_debug_in_kernel(struct ktest *t)
 		write_dr7(0);
 	}
 }
+
 static void test_flags(struct ktest *t)
 {
 	const unsigned long bad = X86_EFLAGS_NT | X86_EFLAGS_DF |
@@ -142,6 +149,7 @@ static void test_flags(struct ktest *t)
 	task_free(task);
 	expect_killed(t, "nt_iret", 0, X86_TRAP_GP, 0);
 }
+
 static void test_selectors(struct ktest *t)
 {
 	static const char *const regs[] = { "ds", "es", "fs", "gs", "ss" };
@@ -162,6 +170,7 @@ static void test_selectors(struct ktest *t)
 	expect_exit(t, "seg_leave", 0, 0);
 	expect_exit(t, "seg_fresh", 0, 0);      /* a bit per inherited selector */
 }
+
 static const struct { const char *name; int vector; } privileged[] = {
 	{ "priv_hlt", X86_TRAP_GP }, { "priv_cli", X86_TRAP_GP },
 	{ "priv_sti", X86_TRAP_GP }, { "priv_in", X86_TRAP_GP },
@@ -181,6 +190,7 @@ static const struct { const char *name; int vector; } privileged[] = {
 	{ "priv_mov_cs", X86_TRAP_UD }, { "priv_into", X86_TRAP_UD },
 	{ "priv_x87", X86_TRAP_NM }, { "priv_sse", X86_TRAP_UD },
 };
+
 static void test_privileged(struct ktest *t)
 {
 	static const char *const umip[] = {
@@ -217,6 +227,7 @@ static void test_privileged(struct ktest *t)
 	}
 	task_free(task);
 }
+
 static void test_every_gate(struct ktest *t)
 {
 	struct task *probe = run_user_program_arg("int_n", 0x81);
@@ -239,6 +250,7 @@ static void test_every_gate(struct ktest *t)
 		task_free(task);
 	}
 }
+
 static void test_icebp(struct ktest *t)
 {
 	struct task *task = run_hostile(t, "icebp", 0);
@@ -250,6 +262,7 @@ static void test_icebp(struct ktest *t)
 		KTEST_SKIP(t, "int1 (icebp) raises #UD, not #DB, here (QEMU 7.2's TCG)");
 	EXPECT_EQ(t, vector, X86_TRAP_DB);
 }
+
 static void test_garbage_registers(struct ktest *t)
 {
 	expect_exit(t, "garbage", 0, 0);
@@ -268,6 +281,7 @@ static void test_bad_stack(struct ktest *t)
 	task_free(task);
 	expect_killed(t, "rsp_zero", 1, X86_TRAP_PF, ANY_ERROR);
 }
+
 static void test_sysret_decision(struct ktest *t)
 {
 	struct pt_regs good = {
@@ -296,6 +310,7 @@ static void test_sysret_decision(struct ktest *t)
 	r = good, r.ss = KERNEL_DS;
 	EXPECT_FALSE(t, sysret_is_safe(&r));
 }
+
 static void test_resume_elsewhere(struct ktest *t)
 {
 	WRITE_ONCE(syscall_test_hook, door_hook);
@@ -310,6 +325,7 @@ static void test_resume_elsewhere(struct ktest *t)
 	}
 	WRITE_ONCE(syscall_test_hook, NULL);
 }
+
 extern char entry_SYSCALL_compat[];
 
 static void test_kernel_intact(struct ktest *t)

@@ -15,6 +15,7 @@ static struct trap_probe *run_probe(void (*fn)(unsigned long), unsigned long arg
 	fn(arg);
 	return this_cpu_ptr(&trap_probe);
 }
+
 #define CHECK_PROBE(t, p, vec, err, rip) do {				\
 	EXPECT_EQ(t, (p)->hit_vector, vec);				\
 	EXPECT_EQ(t, (p)->error_code, err);				\
@@ -38,6 +39,7 @@ static void test_faults_and_traps(struct ktest *t)
 	p = run_probe(probe_ss, 0, 12, probe_ss_resume);
 	CHECK_PROBE(t, p, 12, TEST_NP_SEL, probe_ss_insn);
 }
+
 static void test_page_fault(struct ktest *t)
 {
 	u8 *stack = vmap_stack(PAGE_SIZE);
@@ -48,6 +50,7 @@ static void test_page_fault(struct ktest *t)
 	CHECK_PROBE(t, p, 14, 0, probe_pf_read_insn);
 	EXPECT_EQ(t, p->cr2, guard);
 }
+
 static void test_gate_types(struct ktest *t)
 {
 	struct trap_probe *p = this_cpu_ptr(&trap_probe);
@@ -68,6 +71,7 @@ static void test_gate_types(struct ktest *t)
 	EXPECT_FALSE(t, p->handler_flags & X86_EFLAGS_IF);      /* interrupt gate */
 	local_irq_restore(flags);
 }
+
 static bool on_stack(unsigned long sp, unsigned long base, unsigned long size)
 {
 	return sp >= base && sp < base + size;
@@ -89,6 +93,7 @@ static void test_double_fault_ist(struct ktest *t)
 				IST_STACK_SIZE));
 	EXPECT_EQ(t, p->cr2, (unsigned long)small - 8);
 }
+
 static void test_irq_stack(struct ktest *t)
 {
 	unsigned long top = this_cpu_read(hardirq_stack_ptr);

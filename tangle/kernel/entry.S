@@ -32,6 +32,7 @@
         PUSH_CALLER_SAVED
         PUSH_CALLEE_SAVED
 .endm
+
 .macro POP_CALLEE_SAVED
         popq    %r15
         popq    %r14
@@ -57,6 +58,7 @@
         POP_CALLEE_SAVED
         POP_CALLER_SAVED
 .endm
+
 .macro ENTER_FROM_ANY
         ASM_CLAC
         cld
@@ -66,6 +68,7 @@
 .Lkernel_entry_\@:
         PUSH_REGS
 .endm
+
         .text
         .globl exit_to_interrupted
 exit_to_interrupted:
@@ -75,6 +78,7 @@ exit_to_interrupted:
         jz      1f
         swapgs
 1:      iretq
+
 .macro PARANOID_ENTER
         ASM_CLAC
         cld
@@ -96,6 +100,7 @@ paranoid_exit:
 1:      POP_REGS
         addq    $8, %rsp
         iretq
+
 #define KIND_NOERR        0
 #define KIND_ERR          1
 #define KIND_PARANOID     2
@@ -129,10 +134,12 @@ asm_\name:
         jmp     exit_to_interrupted
         .endif
 .endm
+
 #define VECTOR(vec, name, kind, ist, dpl, gate, handler) \
         idtentry vec, name, KIND_##kind;
 #include "vector-list.h"
 #undef VECTOR
+
         .balign 8
         .globl irq_entries_start
 irq_entries_start:
@@ -143,6 +150,7 @@ irq_entries_start:
         jmp     asm_common_interrupt
         vector = vector + 1
         .endr
+
         .balign 16
 asm_common_interrupt:
         ENTER_FROM_ANY
@@ -158,6 +166,7 @@ asm_common_interrupt:
         jmp     exit_to_interrupted
 1:      call    common_interrupt
         jmp     exit_to_interrupted
+
         .text
         .globl entry_SYSCALL_64
         .balign 16
@@ -188,11 +197,13 @@ entry_SYSCALL_64:
 	        addq    $8, %rsp                /* orig_ax */
 	        swapgs
 	        iretq
+
         .globl entry_SYSCALL_compat
         .balign 16
 entry_SYSCALL_compat:
         movl    $-ENOSYS, %eax
         sysretl
+
 /* long user_enter(unsigned long *kernel_sp, unsigned long ip, unsigned long sp,
  *                 unsigned long arg) */
         .globl user_enter
@@ -228,6 +239,7 @@ user_enter:
         popq    %rdi
         swapgs
         iretq
+
 /* void user_leave(unsigned long kernel_sp) */
         .globl user_leave
 user_leave:

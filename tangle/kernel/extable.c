@@ -13,6 +13,7 @@ void ex_set(struct exception_table_entry *e, unsigned long insn,
 	e->insn = (int)(insn - (unsigned long)&e->insn);
 	e->fixup = (int)(fixup - (unsigned long)&e->fixup);
 }
+
 void sort_extable(struct exception_table_entry *t, long n)
 {
 	for (long i = 1; i < n; i++) {
@@ -23,6 +24,7 @@ void sort_extable(struct exception_table_entry *t, long n)
 		ex_set(&t[j], insn, fixup);
 	}
 }
+
 const struct exception_table_entry *search_exception_tables(unsigned long ip)
 {
 	const struct exception_table_entry *lo = __start___ex_table;
@@ -40,6 +42,7 @@ const struct exception_table_entry *search_exception_tables(unsigned long ip)
 	}
 	return NULL;
 }
+
 bool fixup_exception(struct pt_regs *regs, int vector, unsigned long error_code)
 {
 	const struct exception_table_entry *e = search_exception_tables(regs->ip);

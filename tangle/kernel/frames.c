@@ -11,6 +11,7 @@ static u64 max_frame;                           /* frames below this exist */
 static u64 nr_free;
 static u64 search_hint;                         /* a word to start from */
 static spinlock_t frame_lock = SPINLOCK_INIT;
+
 static bool bit_free(u64 f)
 {
 	return frame_bitmap[f / 64] & (1UL << (f % 64));
@@ -30,6 +31,7 @@ static void set_used(u64 f)
 	if (--nr_free < low_water)
 		low_water = nr_free;
 }
+
 static void frames_init(void)
 {
 	for (int i = 0; i < boot_info.nr_regions; i++) {
@@ -57,6 +59,7 @@ static void frames_init(void)
 				    (f >= kstart && f < kend)))
 			set_used(f);
 }
+
 static u64 find_run(u64 from, u64 to, size_t n)
 {
 	u64 run = 0;
@@ -73,6 +76,7 @@ static u64 find_run(u64 from, u64 to, size_t n)
 	}
 	return 0;
 }
+
 static u64 find_one(u64 from, u64 to)
 {
 	u64 first = ~0UL << (from % 64);        /* in the first word, from on */
@@ -84,6 +88,7 @@ static u64 find_one(u64 from, u64 to)
 		}
 	return 0;
 }
+
 static u64 find_free(u64 from, u64 to, size_t n)
 {
 	return n == 1 ? find_one(from, to) : find_run(from, to, n);
@@ -104,6 +109,7 @@ u64 frames_alloc(size_t n)
 	spin_unlock_irqrestore(&frame_lock, flags);
 	return f << PAGE_SHIFT;
 }
+
 u64 frames_alloc_range(size_t n, u64 min_pa, u64 max_pa)
 {
 	u64 flags = spin_lock_irqsave(&frame_lock);
@@ -115,6 +121,7 @@ u64 frames_alloc_range(size_t n, u64 min_pa, u64 max_pa)
 	spin_unlock_irqrestore(&frame_lock, flags);
 	return f << PAGE_SHIFT;
 }
+
 void frames_free(u64 pa, size_t n)
 {
 	u64 flags = spin_lock_irqsave(&frame_lock);
@@ -155,6 +162,7 @@ u64 page_alloc_zeroed(void)
 		memset(phys_to_virt(pa), 0, PAGE_SIZE);
 	return pa;
 }
+
 void memory_init(void)
 {
 	for (int i = 0; i < boot_info.nr_regions; i++) {
@@ -171,6 +179,7 @@ void memory_init(void)
 		memory_too_small();
 	boot_free = low_water = nr_free;
 }
+
 void memory_too_small(void)
 {
 	panic("memory: only %lu KiB free after the kernel and its page tables; "

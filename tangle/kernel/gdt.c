@@ -18,6 +18,7 @@ static const u64 gdt_template[GDT_ENTRIES] = {
 };
 
 DEFINE_PER_CPU(struct cpu_entry, cpu_entry);
+
 static void set_tss_desc(u64 *gdt, const struct tss *tss)
 {
 	u64 base = (u64)tss;
@@ -25,6 +26,7 @@ static void set_tss_desc(u64 *gdt, const struct tss *tss)
 	gdt[GDT_ENTRY_TSS] = GDT_ENTRY(DESC_P | 0x9, base, sizeof(*tss) - 1);
 	gdt[GDT_ENTRY_TSS + 1] = base >> 32;
 }
+
 void cpu_init_descriptors(unsigned cpu)
 {
 	struct cpu_entry *ce = per_cpu_ptr(&cpu_entry, cpu);
@@ -58,5 +60,6 @@ void cpu_init_descriptors(unsigned cpu)
 	write_dr7(0);
 	write_dr6(DR6_INIT);
 }
+
 DEFINE_PER_CPU(unsigned long, hardirq_stack_ptr);
 DEFINE_PER_CPU(u8, hardirq_stack_inuse);

@@ -19,6 +19,7 @@ static void test_pack_gate(struct ktest *t)
 	EXPECT_EQ(t, q[0], 0x8123ef0200084567UL);
 	EXPECT_EQ(t, q[1], 0xffffffffUL);        /* offset 63:32, reserved 0 */
 }
+
 static void test_idt_contents(struct ktest *t)
 {
 	struct desc_ptr p;
@@ -43,6 +44,7 @@ static void test_idt_contents(struct ktest *t)
 	EXPECT_EQ(t, (unsigned)idt_table[1].bits.ist, IST_DB);
 	EXPECT_EQ(t, (unsigned)idt_table[14].bits.ist, 0);
 }
+
 static void test_gdt_tss(struct ktest *t)
 {
 	struct cpu_entry *ce = this_cpu_ptr(&cpu_entry);

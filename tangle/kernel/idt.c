@@ -2,6 +2,7 @@
 #include "kernel.h"
 #include "desc.h"
 #include "vectors.h"
+#include "entry.h"
 
 struct gate_desc idt_table[NR_VECTORS] __attribute__((aligned(PAGE_SIZE)));
 
@@ -19,6 +20,7 @@ void pack_gate(struct gate_desc *g, unsigned type, unsigned long func,
 	g->offset_high = (u32)(func >> 32);
 	g->reserved = 0;
 }
+
 void set_intr_gate(unsigned n, const void *fn)
 {
 	pack_gate(&idt_table[n], GATE_INTERRUPT, (unsigned long)fn, 0, 0, KERNEL_CS);
@@ -38,7 +40,6 @@ void set_system_trap_gate(unsigned n, const void *fn)
 {
 	pack_gate(&idt_table[n], GATE_TRAP, (unsigned long)fn, 3, 0, KERNEL_CS);
 }
-#include "entry.h"
 
 void idt_setup(void)
 {

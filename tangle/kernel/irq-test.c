@@ -30,6 +30,7 @@ static void test_controllers(struct ktest *t)
 	EXPECT_EQ(t, inb(0xa1), 0xff);
 	EXPECT_EQ(t, platform.nr_ioapics, 1);
 }
+
 static void put32(u8 *p, u32 v) { memcpy(p, &v, 4); }
 
 static void test_firmware_tables(struct ktest *t)
@@ -70,6 +71,7 @@ static void test_firmware_tables(struct ktest *t)
 	EXPECT_EQ(t, p.override[0].irq, 0);
 	EXPECT_EQ(t, p.override[0].gsi, 2);
 }
+
 #define NO_LAPIC "no local APIC: these tests raise their interrupts with self-IPIs"
 
 static volatile unsigned test_ipi_count;
@@ -103,6 +105,7 @@ static void test_self_ipi(struct ktest *t)
 	EXPECT_TRUE(t, test_ipi_preempt & HARDIRQ_MASK);
 	EXPECT_FALSE(t, in_interrupt());
 }
+
 static int calls_a, calls_b;
 static unsigned long flags_a, flags_b;
 
@@ -121,6 +124,7 @@ static irqreturn_t handler_b(int irq, void *dev)
 	flags_b = save_flags();
 	return IRQ_NONE;
 }
+
 static void test_shared_line(struct ktest *t)
 {
 	const unsigned irq = FIRST_SOFT_IRQ_LINE;
@@ -147,6 +151,7 @@ static void test_shared_line(struct ktest *t)
 	show_interrupts();
 	free_irq(irq, &a);
 }
+
 static void test_unhandled_storm(struct ktest *t)
 {
 	const unsigned irq = FIRST_SOFT_IRQ_LINE + 1;
@@ -163,6 +168,7 @@ static void test_unhandled_storm(struct ktest *t)
 	EXPECT_EQ(t, calls_b, 1000);                    /* disabled now */
 	free_irq(irq, &dev);
 }
+
 static void test_nmi_ist(struct ktest *t)
 {
 	struct cpu_entry *ce = this_cpu_ptr(&cpu_entry);
@@ -179,6 +185,7 @@ static void test_nmi_ist(struct ktest *t)
 	EXPECT_TRUE(t, p->handler_sp >= base && p->handler_sp < base + IST_STACK_SIZE);
 	EXPECT_EQ(t, p->gs_base, __per_cpu_offset[0]);  /* paranoid entry */
 }
+
 static void test_spurious_vector(struct ktest *t)
 {
 	unsigned long before = this_cpu_read(spurious_count);
@@ -189,6 +196,7 @@ static void test_spurious_vector(struct ktest *t)
 	EXPECT_EQ(t, this_cpu_read(spurious_count), before + 1);
 	apic_eoi();     /* a real spurious interrupt sets no in-service bit */
 }
+
 static void test_uart_receive(struct ktest *t)
 {
 	char line[128];

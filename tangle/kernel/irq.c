@@ -32,6 +32,7 @@ static struct irq_desc irq_desc[NR_IRQS];
 static sysvec_handler_t system_vectors[NR_VECTORS];
 DEFINE_PER_CPU(unsigned int, irq_stats[NR_IRQS]);
 DEFINE_PER_CPU(unsigned long, spurious_count);
+
 struct irq_chip {
 	const char *name;               /* as /proc/interrupts shows it */
 	void (*mask)(struct irq_desc *desc, bool masked);
@@ -44,6 +45,7 @@ static void lapic_chip_eoi(struct irq_desc *d) { (void)d; apic_eoi(); }
 static void pic_chip_mask(struct irq_desc *d, bool m) { pic_mask(d->gsi, m); }
 static void pic_chip_eoi(struct irq_desc *d) { pic_eoi(d->gsi); }
 static void no_mask(struct irq_desc *d, bool m) { (void)d, (void)m; }
+
 static bool pic_chip_spurious(struct irq_desc *d)
 {
 	if ((d->gsi != 7 && d->gsi != 15) || pic_in_service(d->gsi))
@@ -61,6 +63,7 @@ static const struct irq_chip pic_chip = {
 	"XT-PIC", pic_chip_mask, pic_chip_eoi, pic_chip_spurious };
 static const struct irq_chip lapic_chip = {
 	"LAPIC", no_mask, lapic_chip_eoi, never_spurious };
+
 unsigned irq_to_vector(unsigned irq)
 {
 	return FIRST_EXTERNAL_VECTOR + irq;
@@ -70,6 +73,7 @@ void set_system_vector(unsigned vector, sysvec_handler_t fn)
 {
 	system_vectors[vector] = fn;
 }
+
 int request_irq(unsigned irq, irq_handler_t handler, unsigned long flags,
 		const char *name, void *dev_id)
 {
@@ -100,6 +104,7 @@ int request_irq(unsigned irq, irq_handler_t handler, unsigned long flags,
 	spin_unlock_irqrestore(&desc->lock, f);
 	return 0;
 }
+
 void free_irq(unsigned irq, void *dev_id)
 {
 	struct irq_desc *desc = &irq_desc[irq];
@@ -121,6 +126,7 @@ void free_irq(unsigned irq, void *dev_id)
 		pause();
 	kfree(gone);
 }
+
 static void handle_irq(unsigned irq, struct irq_desc *desc);
 
 void common_interrupt(struct pt_regs *regs)
@@ -141,6 +147,7 @@ void common_interrupt(struct pt_regs *regs)
 	this_cpu_add(preempt_count, -HARDIRQ_OFFSET);
 	
 }
+
 static void handle_irq(unsigned irq, struct irq_desc *desc)
 {
 	irqreturn_t ret = IRQ_NONE;
@@ -195,6 +202,7 @@ static void handle_irq(unsigned irq, struct irq_desc *desc)
 		desc->chip->mask(desc, false);
 	spin_unlock(&desc->lock);
 }
+
 static void spurious_interrupt(struct pt_regs *regs)
 {
 	(void)regs;
@@ -209,6 +217,7 @@ static void error_interrupt(struct pt_regs *regs)
 	       apic_read(APIC_ESR));
 	apic_eoi();
 }
+
 static void route_isa_irqs(void);
 static void use_pic_for_isa_irqs(void);
 
@@ -231,6 +240,7 @@ void irq_init(void)
 	set_system_vector(SPURIOUS_APIC_VECTOR, spurious_interrupt);
 	set_system_vector(ERROR_APIC_VECTOR, error_interrupt);
 }
+
 static bool gsi_taken_by_override(unsigned irq, unsigned gsi)
 {
 	for (int i = 0; i < platform.nr_overrides; i++)
@@ -252,6 +262,7 @@ static void route_isa_irqs(void)
 		ioapic_route(d->gsi, irq_to_vector(irq), apic_id(), d->level, low);
 	}
 }
+
 static void use_pic_for_isa_irqs(void)
 {
 	printk("irq: no I/O APIC; the 8259 PIC delivers the ISA interrupts\n");
@@ -262,6 +273,7 @@ static void use_pic_for_isa_irqs(void)
 		d->has_line = irq != PIC_CASCADE_IRQ;
 	}
 }
+
 void show_interrupts(void)
 {
 	printk("           CPU0\n");

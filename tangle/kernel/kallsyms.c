@@ -26,6 +26,7 @@ const char *kallsyms_lookup(unsigned long addr, unsigned long *offset,
 				       : (unsigned long)__text_end) - kallsyms_addresses[lo];
 	return kallsyms_names + kallsyms_offsets[lo];
 }
+
 void print_symbol(const char *prefix, unsigned long addr)
 {
 	unsigned long off, size;

@@ -16,6 +16,7 @@ struct kmalloc_header {
 
 static struct kmalloc_header *free_list[KMALLOC_CLASSES];
 static spinlock_t kmalloc_lock = SPINLOCK_INIT;
+
 static void *kmalloc_large(size_t size)
 {
 	size_t frames = ALIGN_UP(size + sizeof(struct kmalloc_header),
@@ -29,6 +30,7 @@ static void *kmalloc_large(size_t size)
 	h->size = frames;
 	return h + 1;
 }
+
 void *kmalloc(size_t size)
 {
 	int c = 0;
@@ -59,6 +61,7 @@ void *kmalloc(size_t size)
 	spin_unlock_irqrestore(&kmalloc_lock, flags);
 	return h ? h + 1 : NULL;
 }
+
 void *kzalloc(size_t size)
 {
 	void *p = kmalloc(size);

@@ -20,6 +20,7 @@ void ktest_fail_str(struct ktest *t, const char *file, int line,
 	       a, b, file, line);
 	printk("    #   \"%s\" vs \"%s\"\n", as, bs);
 }
+
 void ktest_log(struct ktest *t, const char *fmt, ...)
 {
 	va_list ap;
@@ -30,6 +31,7 @@ void ktest_log(struct ktest *t, const char *fmt, ...)
 	va_end(ap);
 	printk("\n");
 }
+
 void ktest_exit(u8 code)
 {
 	outb(KTEST_EXIT_PORT, code);
@@ -39,6 +41,7 @@ void ktest_exit(u8 code)
 	for (;;)
 		hlt();
 }
+
 #define KTEST_MAX_SUITES 64
 
 static bool selected(const char *filter, const char *name)
@@ -71,6 +74,7 @@ static bool suite_before(const struct ktest_suite *a, const struct ktest_suite *
 
 	return c < 0 || (c == 0 && strcmp(a->name, b->name) < 0);
 }
+
 static int collect_suites(const char *filter, const struct ktest_suite **out)
 {
 	int n = 0;
@@ -88,6 +92,7 @@ static int collect_suites(const char *filter, const struct ktest_suite **out)
 	}
 	return n;
 }
+
 static __attribute__((noinline)) int run_suite(int index,
 						const struct ktest_suite *s)
 {
@@ -117,6 +122,7 @@ static __attribute__((noinline)) int run_suite(int index,
 		printk("%s %d %s\n", failed ? "not ok" : "ok", index, s->name);
 	return failed;
 }
+
 void ktest_main(const char *filter)
 {
 	static const struct ktest_suite *suites[KTEST_MAX_SUITES];

@@ -48,6 +48,7 @@ void kmain(u32 magic, u32 mbi_phys)
 		}
 	}
 }
+
 const char *cpu_vendor(void)
 {
 	static char vendor[13];
@@ -59,6 +60,7 @@ const char *cpu_vendor(void)
 	memcpy(vendor + 8, &c, 4);
 	return vendor;
 }
+
 void multiboot_parse(u32 magic, u32 mbi_phys)
 {
 	const struct multiboot_info *mbi = phys_to_virt(mbi_phys);
@@ -74,6 +76,7 @@ void multiboot_parse(u32 magic, u32 mbi_phys)
 		panic("boot: the loader passed no memory map");
 	boot_copy_mmap(&boot_info, phys_to_virt(mbi->mmap_addr), mbi->mmap_length);
 }
+
 void boot_copy_cmdline(struct boot_info *bi, const char *cmdline)
 {
 	bi->cmdline_length = strlen(cmdline);
@@ -83,6 +86,7 @@ void boot_copy_cmdline(struct boot_info *bi, const char *cmdline)
 		       "only the first %zu are used\n", bi->cmdline_length,
 		       sizeof(bi->cmdline) - 1);
 }
+
 void boot_copy_mmap(struct boot_info *bi, const u8 *map, u32 length)
 {
 	const u32 fields = sizeof(struct multiboot_mmap_entry) - 4;
@@ -110,6 +114,7 @@ void boot_copy_mmap(struct boot_info *bi, const u8 *map, u32 length)
 		       "%lu KiB of usable RAM in them is not used\n",
 		       bi->regions_dropped, BOOT_MMAP_MAX, bi->usable_dropped / 1024);
 }
+
 const char *cmdline_get(const char *key)
 {
 	static char value[BOOT_CMDLINE_MAX];

@@ -19,6 +19,7 @@ static void test_frames(struct ktest *t)
 	EXPECT_EQ(t, frames_free_count(), before);
 	EXPECT_TRUE(t, frame_is_free(a));
 }
+
 static void test_reserved(struct ktest *t)
 {
 	EXPECT_FALSE(t, frame_is_free(0));
@@ -28,6 +29,7 @@ static void test_reserved(struct ktest *t)
 	EXPECT_GE(t, frames_free_count() + frames_peak_use(),
 		  MIN_FREE_MEMORY / PAGE_SIZE);
 }
+
 static int probe_variable = 42;
 
 static void test_kernel_mappings(struct ktest *t)
@@ -45,6 +47,7 @@ static void test_kernel_mappings(struct ktest *t)
 	EXPECT_FALSE(t, translate(kernel_pml4, 0, NULL, NULL));
 	EXPECT_EQ(t, read_cr3() & PTE_ADDR_MASK, virt_to_phys(kernel_pml4));
 }
+
 static void test_map_unmap(struct ktest *t)
 {
 	const u64 va = 0xffffc80000000000UL;   /* an unused kernel range */
@@ -62,6 +65,7 @@ static void test_map_unmap(struct ktest *t)
 	EXPECT_EQ(t, unmap_page(kernel_pml4, va), -1);
 	frame_free(pa);
 }
+
 static void test_kmalloc(struct ktest *t)
 {
 	void *a = kmalloc(10), *b = kmalloc(10), *big;
@@ -83,6 +87,7 @@ static void test_kmalloc(struct ktest *t)
 	kfree(a);
 	kfree(b);
 }
+
 static void test_vmap_stack(struct ktest *t)
 {
 	u8 *a = vmap_stack(2 * PAGE_SIZE), *b = vmap_stack(PAGE_SIZE);

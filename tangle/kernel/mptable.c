@@ -27,6 +27,7 @@ static u32 find_mp_config(void)
 		config = mp_search(0xf0000, 0x10000);
 	return config;
 }
+
 void mp_parse_config(struct platform_info *p, const u8 *table, u32 len)
 {
 	int isa_bus = -1;
@@ -48,6 +49,7 @@ void mp_parse_config(struct platform_info *p, const u8 *table, u32 len)
 		off += e[0] == 0 ? 20 : 8;
 	}
 }
+
 bool mp_probe(struct platform_info *p)
 {
 	u32 pa = find_mp_config();

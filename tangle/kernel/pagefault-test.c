@@ -21,6 +21,7 @@ void with_user_space(struct ktest *t, void (*fn)(struct ktest *, struct task *))
 	local_irq_restore(flags);
 	task_free(task);
 }
+
 static void uaccess_sizes(struct ktest *t, struct task *task)
 {
 	u8 b; u16 w; u32 l; u64 q;
@@ -40,6 +41,7 @@ static void uaccess_sizes(struct ktest *t, struct task *task)
 	EXPECT_EQ(t, q, 0x4444444444444444);
 	EXPECT_EQ(t, task->demand_zero, before + 1);    /* one page faulted in */
 }
+
 static void uaccess_bad_pointers(struct ktest *t, struct task *task)
 {
 	u64 q = 1;
@@ -54,6 +56,7 @@ static void uaccess_bad_pointers(struct ktest *t, struct task *task)
 	EXPECT_EQ(t, get_user(l, (u32 *)(USER_DATA + USER_DATA_SIZE - 2)), -EFAULT);
 	EXPECT_EQ(t, get_user(q, (u64 *)(USER_TOP - 4)), -EFAULT);
 }
+
 static void uaccess_partial_copy(struct ktest *t, struct task *task)
 {
 	char buf[100];
@@ -72,12 +75,14 @@ static void uaccess_partial_copy(struct ktest *t, struct task *task)
 	EXPECT_EQ(t, strncpy_from_user(buf, (char *)USER_RODATA, 10), 0);
 	EXPECT_EQ(t, strncpy_from_user(buf, (char *)0, 10), -EFAULT);
 }
+
 static void test_uaccess(struct ktest *t)
 {
 	with_user_space(t, uaccess_sizes);
 	with_user_space(t, uaccess_bad_pointers);
 	with_user_space(t, uaccess_partial_copy);
 }
+
 static int smap_probe_result;
 
 static void smap_read(struct ktest *t, struct task *task)
@@ -102,6 +107,7 @@ static void test_smap(struct ktest *t)
 	EXPECT_EQ(t, smap_probe_result, 14);
 	EXPECT_FALSE(t, save_flags() & X86_EFLAGS_AC);
 }
+
 static void test_asm_try(struct ktest *t)
 {
 	asm volatile(ASM_TRY(2f) "ud2\n\t" "2:" ::: "memory");
@@ -113,6 +119,7 @@ static void test_asm_try(struct ktest *t)
 	asm volatile(ASM_TRY(2f) "nop\n\t" "2:" ::: "memory");
 	EXPECT_EQ(t, this_cpu_read(fixup_vector), -1);          /* no exception */
 }
+
 static void test_extable(struct ktest *t)
 {
 	const struct exception_table_entry *e;
@@ -141,6 +148,7 @@ static void test_extable(struct ktest *t)
 	EXPECT_EQ(t, search_exception_tables((unsigned long)kmain), NULL);
 	ktest_log(t, "%ld entries", n);
 }
+
 #define PF_PROT_INSTR (PF_PROT | PF_INSTR)    /* 0x11: present, fetch, ring 0 */
 
 static unsigned long smep_error;
@@ -160,6 +168,7 @@ static void test_smep(struct ktest *t)
 	with_user_space(t, smep_jump);
 	EXPECT_EQ(t, smep_error, PF_PROT_INSTR);
 }
+
 static void test_user_faults(struct ktest *t)
 {
 	struct task *task = run_user_program("badptr");
@@ -187,6 +196,7 @@ KTEST_SUITE(pagefault,
 	KTEST_CASE(test_extable),
 	KTEST_CASE(test_smep),
 	KTEST_CASE(test_user_faults));
+
 __attribute__((noinline)) void ktest_null_trigger(void)
 {
 	*(volatile int *)0 = 1;

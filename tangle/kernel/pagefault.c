@@ -10,6 +10,7 @@
 #include "irq.h"
 
 DEFINE_PER_CPU(unsigned long, demand_zero_faults);
+
 int handle_user_fault(struct task *t, unsigned long addr, unsigned long error_code)
 {
 	const struct vm_region *r = NULL;
@@ -38,6 +39,7 @@ int handle_user_fault(struct task *t, unsigned long addr, unsigned long error_co
 	this_cpu_inc(demand_zero_faults);
 	return 0;
 }
+
 void do_page_fault(struct pt_regs *regs, unsigned long error_code)
 {
 	unsigned long addr = read_cr2();

@@ -10,6 +10,7 @@ static unsigned pt_index(u64 va, int level)   /* level 4 = PML4 ... 1 = PT */
 {
 	return (va >> (PAGE_SHIFT + 9 * (level - 1))) & 511;
 }
+
 static pte_t *walk(pte_t *pml4, u64 va, bool create, u64 flags)
 {
 	pte_t *table = pml4;
@@ -31,6 +32,7 @@ static pte_t *walk(pte_t *pml4, u64 va, bool create, u64 flags)
 	}
 	return &table[pt_index(va, 1)];
 }
+
 int map_page(pte_t *pml4, u64 va, u64 pa, u64 flags)
 {
 	pte_t *e = walk(pml4, va, true, flags);
@@ -52,6 +54,7 @@ int unmap_page(pte_t *pml4, u64 va)
 	invlpg((void *)va);
 	return 0;
 }
+
 bool translate(pte_t *pml4, u64 va, u64 *pa, u64 *flags)
 {
 	pte_t *table = pml4;
@@ -72,6 +75,7 @@ bool translate(pte_t *pml4, u64 va, u64 *pa, u64 *flags)
 	}
 	return false;
 }
+
 static void map_large(pte_t *pml4, u64 va, u64 pa, u64 flags)
 {
 	pte_t *table = pml4;
@@ -92,6 +96,7 @@ static void map_large(pte_t *pml4, u64 va, u64 pa, u64 flags)
 		      va);
 	*pde = pa | flags | PTE_P | PTE_PS;
 }
+
 static void map_direct(void)
 {
 	u64 flags = PTE_W | PTE_G | pte_nx;
@@ -114,6 +119,7 @@ static void map_direct(void)
 		}
 	}
 }
+
 static void map_kernel_image(void)
 {
 	for (u64 va = (u64)__kernel_start; va < (u64)__kernel_end; va += PAGE_SIZE) {
@@ -126,6 +132,7 @@ static void map_kernel_image(void)
 			memory_too_small();
 	}
 }
+
 void paging_init(void)
 {
 	pte_nx = (rdmsr(MSR_EFER) & EFER_NXE) ? PTE_NX : 0;
@@ -140,6 +147,7 @@ void paging_init(void)
 	map_kernel_image();
 	write_cr3(virt_to_phys(kernel_pml4));
 }
+
 pte_t *pml4_alloc(void)
 {
 	u64 pa = page_alloc_zeroed();
@@ -151,6 +159,7 @@ pte_t *pml4_alloc(void)
 	memcpy(pml4 + 256, kernel_pml4 + 256, 256 * sizeof(pte_t));
 	return pml4;
 }
+
 static u64 vmap_next = VMAP_START;
 static spinlock_t vmap_lock = SPINLOCK_INIT;
 
@@ -165,6 +174,7 @@ static u64 vmap_reserve(size_t size)
 	spin_unlock_irqrestore(&vmap_lock, flags);
 	return va;
 }
+
 void *vmap_stack(size_t size)
 {
 	u64 va = vmap_reserve(size);

@@ -14,6 +14,7 @@ static void test_boot_cpu(struct ktest *t)
 	EXPECT_EQ(t, this_cpu_ptr(&test_counter), per_cpu_ptr(&test_counter, 0));
 	EXPECT_EQ(t, this_cpu_read(test_word), 7);      /* copied initialiser */
 }
+
 static void test_accessors(struct ktest *t)
 {
 	this_cpu_write(test_counter, 40);
@@ -31,6 +32,7 @@ static void test_accessors(struct ktest *t)
 	EXPECT_EQ(t, this_cpu_read(test_counter), 42);
 	EXPECT_EQ(t, test_counter, 0);                  /* the template */
 }
+
 static void test_areas_disjoint(struct ktest *t)
 {
 	unsigned long size = __per_cpu_end - __per_cpu_start;
@@ -56,6 +58,7 @@ static void test_get_put_cpu(struct ktest *t)
 	put_cpu();
 	EXPECT_EQ(t, preempt_count(), before);
 }
+
 static void test_rdgsbase(struct ktest *t)
 {
 	u32 a, b, c, d;

@@ -13,6 +13,7 @@ void percpu_early_init(void)
 	wrmsr(MSR_GS_BASE, 0);
 	wrmsr(MSR_KERNEL_GS_BASE, 0);
 }
+
 void setup_per_cpu_areas(unsigned nr_cpus)
 {
 	size_t size = __per_cpu_end - __per_cpu_start;

@@ -34,6 +34,7 @@ void platform_init(void)
 		printk("%s\n", platform.cpus_dropped > MAX_CPUS_LISTED_DROPPED ? " ..." : "");
 	}
 }
+
 void platform_add_cpu(struct platform_info *p, u32 apic_id)
 {
 	if (p->nr_cpus < NR_CPUS) {
@@ -50,6 +51,7 @@ void platform_add_override(struct platform_info *p, u8 irq, u32 gsi, u16 flags)
 	if (p->nr_overrides < MAX_OVERRIDES)
 		p->override[p->nr_overrides++] = (typeof(p->override[0])){ irq, gsi, flags };
 }
+
 bool table_checksum_ok(const void *table, size_t len)
 {
 	u8 sum = 0;

@@ -1,4 +1,4 @@
-/* Tangled from chapters/02-console.nw by 'make tangle'. Edit the chapter, not this file. */
+/* Tangled from chapters/02-console.nw chapters/90-harness.nw by 'make tangle'. Edit the chapter, not this file. */
 #include "kernel.h"
 #include "format.h"
 #include "spinlock.h"
@@ -35,6 +35,7 @@ int vprintk(const char *fmt, va_list ap)
 	local_irq_restore(flags);
 	return n;
 }
+
 int printk(const char *fmt, ...)
 {
 	va_list ap;
@@ -44,6 +45,7 @@ int printk(const char *fmt, ...)
 	va_end(ap);
 	return n;
 }
+
 static volatile int panicking;
 
 void panic(const char *fmt, ...)

@@ -35,6 +35,7 @@ probe_ud2_insn:
         ud2
 probe_ud2_resume:
         ret
+
         PROBE(gp_selector)                      /* #GP(0x48): fault */
         movl    $0x48, %eax
 probe_gp_selector_insn:
@@ -54,6 +55,7 @@ probe_pf_read_insn:
         movq    (%rdi), %rax
 probe_pf_read_resume:
         ret
+
         PROBE(stack_overflow)                   /* #PF while pushing: #DF */
         pushq   %rbp
         movq    %rsp, %rbp
@@ -65,6 +67,7 @@ probe_stack_overflow_resume:
         movq    %rbp, %rsp
         popq    %rbp
         ret
+
         PROBE(call)                             /* call *%rdi */
 probe_call_insn:
         call    *%rdi

@@ -16,6 +16,7 @@ void probe_arm(int vector, const void *resume, unsigned long resume_sp)
 	barrier();
 	p->vector = vector;
 }
+
 bool probe_catch(struct pt_regs *regs, unsigned long error_code, int vector)
 {
 	struct trap_probe *p = this_cpu_ptr(&trap_probe);

@@ -16,6 +16,7 @@ static void cmos_write(u8 reg, u8 val)
 	outb(CMOS_INDEX, reg);
 	outb(CMOS_DATA, val);
 }
+
 static volatile unsigned rtc_ticks;
 
 static irqreturn_t rtc_interrupt(int irq, void *dev_id)
@@ -26,6 +27,7 @@ static irqreturn_t rtc_interrupt(int irq, void *dev_id)
 	rtc_ticks++;
 	return IRQ_HANDLED;
 }
+
 int rtc_periodic_start(unsigned rate)
 {
 	int err = request_irq(8, rtc_interrupt, 0, "rtc", (void *)&rtc_ticks);

@@ -33,6 +33,7 @@ static irqreturn_t serial_interrupt(int irq, void *dev_id)
 	spin_unlock(&rx_lock);
 	return ret;
 }
+
 void serial_irq_init(void)
 {
 	if (request_irq(4, serial_interrupt, IRQF_SHARED, "serial", &rx_lock))

@@ -13,6 +13,7 @@
 #define MCR_LOOP  0x10
 
 static bool serial_present;
+
 void console_init(void)
 {
 	outb(COM1 + UART_IER, 0x00);            /* no interrupts: polled */
@@ -32,6 +33,7 @@ bool console_present(void)
 {
 	return serial_present;
 }
+
 static void serial_putc(char c)
 {
 	while (!(inb(COM1 + UART_LSR) & LSR_THRE))

@@ -22,6 +22,7 @@ static void test_hello(struct ktest *t)
 	EXPECT_EQ(t, task->exit_code, 0);
 	task_free(task);
 }
+
 static void test_getpid_and_regs(struct ktest *t)
 {
 	struct task *task = run(t, "getpid");
@@ -34,6 +35,7 @@ static void test_getpid_and_regs(struct ktest *t)
 	EXPECT_EQ(t, task->exit_code, 0);       /* 1-5 name the failed check */
 	task_free(task);
 }
+
 static void test_swapgs(struct ktest *t)
 {
 	struct task *task = run(t, "gsbase");
@@ -44,6 +46,7 @@ static void test_swapgs(struct ktest *t)
 	EXPECT_EQ(t, smp_processor_id(), 0);
 	task_free(task);
 }
+
 static void test_killed(struct ktest *t)
 {
 	struct task *task = run(t, "int_dpl0");
@@ -65,6 +68,7 @@ static void test_killed(struct ktest *t)
 	EXPECT_EQ(t, task->error_code, 4);      /* user, read, not present */
 	task_free(task);
 }
+
 static void test_alignment_check(struct ktest *t)
 {
 	struct task *task = run(t, "unaligned");
@@ -76,6 +80,7 @@ static void test_alignment_check(struct ktest *t)
 		KTEST_SKIP(t, "this CPU (or QEMU's TCG) does not raise #AC");
 	EXPECT_TRUE(t, killed_by_ac);
 }
+
 static void test_no_leak(struct ktest *t)
 {
 	u64 before = frames_free_count();

@@ -20,6 +20,7 @@ long do_syscall(struct pt_regs *regs)
 		user_exception(regs, 0, X86_TRAP_GP);
 	return regs->ax;
 }
+
 void do_int80_syscall(struct pt_regs *regs, unsigned long nr)
 {
 	(void)nr;                       /* also in regs->orig_ax */
@@ -29,6 +30,7 @@ void do_int80_syscall(struct pt_regs *regs, unsigned long nr)
 	}
 	do_syscall(regs);
 }
+
 #define SYSCALL_ARGS unsigned long a0, unsigned long a1, unsigned long a2, \
 	unsigned long a3, unsigned long a4, unsigned long a5
 #define UNUSED_ARGS (void)a0, (void)a1, (void)a2, (void)a3, (void)a4, (void)a5
@@ -44,6 +46,7 @@ static long sys_getpid(SYSCALL_ARGS)
 	UNUSED_ARGS;
 	return this_cpu_read(current_task)->pid;
 }
+
 static long sys_write(SYSCALL_ARGS)
 {
 	const char *buf = (const char *)a1;
@@ -66,6 +69,7 @@ static long sys_write(SYSCALL_ARGS)
 	}
 	return len;
 }
+
 static long sys_uname(SYSCALL_ARGS)
 {
 	static const char name[32] = "litkernel x86_64";
@@ -87,6 +91,7 @@ static long sys_log(SYSCALL_ARGS)
 	       this_cpu_read(current_task)->pid, msg);
 	return n;
 }
+
 static long sys_set_gs_base(SYSCALL_ARGS)
 {
 	(void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
@@ -101,6 +106,7 @@ static long sys_get_gs_base(SYSCALL_ARGS)
 	UNUSED_ARGS;
 	return rdmsr(MSR_KERNEL_GS_BASE);
 }
+
 syscall_fn syscall_test_hook;
 
 static long sys_test(SYSCALL_ARGS)
@@ -109,6 +115,7 @@ static long sys_test(SYSCALL_ARGS)
 
 	return hook ? hook(a0, a1, a2, a3, a4, a5) : -ENOSYS;
 }
+
 static long sys_report(SYSCALL_ARGS)
 {
 	struct task *t = this_cpu_read(current_task);
@@ -139,6 +146,7 @@ const syscall_fn sys_call_table[NR_syscalls] = {
 	[SYS_log] = sys_log,
 	[SYS_test] = sys_test,
 };
+
 bool sysret_is_safe(const struct pt_regs *regs)
 {
 	if (regs->cx != regs->ip || regs->r11 != regs->flags)
@@ -157,9 +165,11 @@ bool do_syscall_64(struct pt_regs *regs)
 	do_syscall(regs);
 	return sysret_is_safe(regs);
 }
+
 DEFINE_PER_CPU(unsigned long, syscall_user_sp);
 DEFINE_PER_CPU(unsigned long, syscall_kernel_sp);
 extern char entry_SYSCALL_64[], entry_SYSCALL_compat[];
+
 void syscall_init(void)
 {
 	wrmsr(MSR_STAR, ((u64)USER32_CS << 48) | ((u64)KERNEL_CS << 32));

@@ -1,4 +1,4 @@
-/* Tangled from chapters/13-syscalls.nw by 'make tangle'. Edit the chapter, not this file. */
+/* Tangled from chapters/13-syscalls.nw chapters/15-page-faults.nw by 'make tangle'. Edit the chapter, not this file. */
 #include "kernel.h"
 #include "percpu.h"
 #include "task.h"
@@ -11,6 +11,7 @@ void user_leave(unsigned long kernel_sp) __attribute__((noreturn));
 
 DEFINE_PER_CPU(struct task *, current_task);
 static int next_pid = 1;
+
 static bool map_user_range(pte_t *pml4, u64 va, const u8 *src, size_t len,
 			   u64 flags)
 {
@@ -23,6 +24,7 @@ static bool map_user_range(pte_t *pml4, u64 va, const u8 *src, size_t len,
 	}
 	return true;
 }
+
 extern const struct user_program __user_programs_start[], __user_programs_end[];
 
 static const struct user_program *find_program(const char *name)
@@ -33,6 +35,7 @@ static const struct user_program *find_program(const char *name)
 			return p;
 	return NULL;
 }
+
 struct task *task_create(const char *name)
 {
 	const struct user_program *prog = find_program(name);
@@ -84,6 +87,7 @@ struct task *run_user_program(const char *name)
 {
 	return run_user_program_arg(name, 0);
 }
+
 void task_exit(long code)
 {
 	struct task *t = this_cpu_read(current_task);
@@ -91,6 +95,7 @@ void task_exit(long code)
 	t->exit_code = code;
 	user_leave(t->kernel_sp);
 }
+
 void user_exception(struct pt_regs *regs, unsigned long error_code, int vector)
 {
 	struct task *t = this_cpu_read(current_task);
@@ -119,6 +124,7 @@ const char *current_task_name(void)
 
 	return t ? t->name : "kernel";
 }
+
 static void free_table(pte_t *table, int level)
 {
 	for (int i = 0; i < 512; i++) {

@@ -27,6 +27,7 @@ const char *exception_name(int vector)
 {
 	return vector >= 0 && vector < 32 ? exception_names[vector] : "interrupt";
 }
+
 void handle_exception(struct pt_regs *regs, unsigned long error_code, int vector)
 {
 	if (probe_catch(regs, error_code, vector))
@@ -43,6 +44,7 @@ void handle_exception(struct pt_regs *regs, unsigned long error_code, int vector
 		die("exception in interrupt context", regs, error_code, vector);
 	die(exception_name(vector), regs, error_code, vector);
 }
+
 #define HANDLER_DEFAULT(name, vec)					\
 	void do_##name(struct pt_regs *regs, unsigned long error_code)	\
 	{								\
@@ -52,6 +54,7 @@ void handle_exception(struct pt_regs *regs, unsigned long error_code, int vector
 #define VECTOR(vec, name, kind, ist, dpl, gate, handler) HANDLER_##handler(name, vec)
 #include "vector-list.h"
 #undef VECTOR
+
 DEFINE_PER_CPU(unsigned long, int3_count);
 
 void do_int3(struct pt_regs *regs, unsigned long error_code)
@@ -64,6 +67,7 @@ void do_int3(struct pt_regs *regs, unsigned long error_code)
 	}
 	this_cpu_inc(int3_count);
 }
+
 DEFINE_PER_CPU(unsigned long, kernel_debug_count);
 
 void do_debug(struct pt_regs *regs, unsigned long error_code)
@@ -83,6 +87,7 @@ void do_debug(struct pt_regs *regs, unsigned long error_code)
 		write_dr7(0);
 	printk("%s\n", dr6 & DR6_TRAPS ? "breakpoints disarmed" : "single-step stopped");
 }
+
 DEFINE_PER_CPU(unsigned long, nmi_count);
 
 void do_nmi(struct pt_regs *regs, unsigned long error_code)
@@ -96,6 +101,7 @@ void do_nmi(struct pt_regs *regs, unsigned long error_code)
 	if (read_cr2() != cr2)
 		write_cr2(cr2);
 }
+
 void do_double_fault(struct pt_regs *regs, unsigned long error_code)
 {
 	unsigned long cr2 = read_cr2();
@@ -108,6 +114,7 @@ void do_double_fault(struct pt_regs *regs, unsigned long error_code)
 		return;
 	die("double fault", regs, error_code, 8);
 }
+
 void do_test_trap_gate(struct pt_regs *regs, unsigned long error_code)
 {
 	if (!probe_catch(regs, error_code, TEST_TRAP_VECTOR))
@@ -119,6 +126,7 @@ void do_test_intr_gate(struct pt_regs *regs, unsigned long error_code)
 	if (!probe_catch(regs, error_code, TEST_INTR_VECTOR))
 		die("unexpected test interrupt", regs, error_code, TEST_INTR_VECTOR);
 }
+
 void die(const char *what, struct pt_regs *regs, unsigned long error_code,
 	 int vector)
 {
@@ -145,6 +153,7 @@ void die(const char *what, struct pt_regs *regs, unsigned long error_code,
 	show_backtrace(regs->bp);
 	panic("Fatal exception");
 }
+
 void show_regs(const struct pt_regs *regs)
 {
 	printk("RIP: %04lx:%016lx ", regs->cs, regs->ip);
@@ -160,6 +169,7 @@ void show_regs(const struct pt_regs *regs)
 	printk("GS:  %016lx KERNEL_GS: %016lx\n", rdmsr(MSR_GS_BASE),
 	       rdmsr(MSR_KERNEL_GS_BASE));
 }
+
 void show_backtrace(unsigned long bp)
 {
 	for (int depth = 0; depth < 32; depth++) {

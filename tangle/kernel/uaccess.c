@@ -15,6 +15,7 @@ unsigned long copy_user(void *to, const void *from, unsigned long n)
 		     : "+c"(n), "+D"(to), "+S"(from) :: "memory");
 	return n;
 }
+
 unsigned long copy_from_user(void *to, const void *from, unsigned long n)
 {
 	unsigned long left = n;
@@ -32,6 +33,7 @@ unsigned long copy_to_user(void *to, const void *from, unsigned long n)
 		return n;
 	return copy_user(to, from, n);
 }
+
 long strncpy_from_user(char *dst, const char *src, long count)
 {
 	if (count <= 0)

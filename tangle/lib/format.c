@@ -27,6 +27,7 @@ static void emit_n(struct sink *s, char c, int n)
 	while (n-- > 0)
 		emit(s, c);
 }
+
 static void format_number(struct sink *s, const struct spec *sp,
 			  uint64_t v, bool neg, bool is_signed,
 			  unsigned base, bool upper)
@@ -70,6 +71,7 @@ static void format_number(struct sink *s, const struct spec *sp,
 	if (sp->minus)
 		emit_n(s, ' ', pad);
 }
+
 static void format_string(struct sink *s, const struct spec *sp,
 			  const char *str)
 {
@@ -86,6 +88,7 @@ static void format_string(struct sink *s, const struct spec *sp,
 	if (sp->minus)
 		emit_n(s, ' ', sp->width - n);
 }
+
 static int64_t signed_arg(char len, va_list *ap)
 {
 	switch (len) {
@@ -113,6 +116,7 @@ static uint64_t unsigned_arg(char len, va_list *ap)
 	default:  return va_arg(*ap, unsigned);
 	}
 }
+
 int vformat(format_out_fn out, void *arg, const char *fmt, va_list ap0)
 {
 	struct sink s = { out, arg, 0 };
@@ -222,6 +226,7 @@ int vformat(format_out_fn out, void *arg, const char *fmt, va_list ap0)
 	va_end(ap);
 	return s.count;
 }
+
 struct buf {
 	char *p;
 	size_t size, len;

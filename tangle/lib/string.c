@@ -19,6 +19,7 @@ void *memcpy(void *restrict d, const void *restrict s, size_t n)
 		*dp++ = *sp++;
 	return d;
 }
+
 void *memmove(void *d, const void *s, size_t n)
 {
 	unsigned char *dp = d;
@@ -33,6 +34,7 @@ void *memmove(void *d, const void *s, size_t n)
 	}
 	return d;
 }
+
 int memcmp(const void *a, const void *b, size_t n)
 {
 	const unsigned char *x = a, *y = b;
@@ -61,6 +63,7 @@ size_t strnlen(const char *s, size_t max)
 		n++;
 	return n;
 }
+
 int strcmp(const char *a, const char *b)
 {
 	while (*a && *a == *b)
@@ -78,6 +81,7 @@ int strncmp(const char *a, const char *b, size_t n)
 	}
 	return 0;
 }
+
 char *strchr(const char *s, int c)
 {
 	for (;; s++) {

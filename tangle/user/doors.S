@@ -1,6 +1,7 @@
 /* Tangled from chapters/16-doors.nw by 'make tangle'. Edit the chapter, not this file. */
 #include "user-asm.h"
 #include "desc.h"
+
 .macro TO_COMPAT                        /* 64-bit mode -> compatibility mode */
         movq    $USER_DATA + USER_DATA_SIZE - 16, %rsp  /* below 4 GiB */
         leaq    1f(%rip), %rax
@@ -10,6 +11,7 @@
         .code32
 1:
 .endm
+
 .macro TO_64                            /* compatibility mode -> 64-bit mode */
         movl    %eax, %esi              /* keep the result */
         call    1f
@@ -21,6 +23,7 @@
         .code64
 2:
 .endm
+
 .macro COMPAT_CALL name, insn
         PROGRAM compat_\name
         TO_COMPAT
@@ -37,11 +40,13 @@
         COMPAT_CALL syscall, syscall
         COMPAT_CALL int80, "int $0x80"
         COMPAT_CALL sysenter, sysenter
+
         PROGRAM sysenter
         movl    $SYS_getpid, %eax
         sysenter
         EXIT    1
         END_PROGRAM sysenter
+
 .macro SET_TF
         pushfq
         orq     $X86_EFLAGS_TF, (%rsp)
@@ -63,6 +68,7 @@ user_tf_\name\()_trap:
         STEP_ACROSS syscall, syscall
         STEP_ACROSS int80, "int $0x80"
         STEP_ACROSS int3, int3
+
 .macro STEP_ACROSS_MOVSS name, insn
         PROGRAM tf_movss_\name
         movl    $SYS_nop, %eax
@@ -78,6 +84,7 @@ user_tf_\name\()_trap:
         STEP_ACROSS_MOVSS syscall, syscall
         STEP_ACROSS_MOVSS int80, "int $0x80"
         STEP_ACROSS_MOVSS int3, int3
+
 #define HOSTILE_FLAGS (X86_EFLAGS_NT | X86_EFLAGS_DF | X86_EFLAGS_AC)
 
 .macro CHECK_FLAGS door
@@ -89,6 +96,7 @@ user_tf_\name\()_trap:
         cmpq    $HOSTILE_FLAGS, %rcx    /* all three kept, IOPL still 0 */
         jne     9f
 .endm
+
         PROGRAM flags
         pushfq
         orq     $HOSTILE_FLAGS | X86_EFLAGS_IOPL, (%rsp)
@@ -111,6 +119,7 @@ user_tf_\name\()_trap:
         popfq
         SYSCALL SYS_exit
         END_PROGRAM flags
+
         PROGRAM nt_iret
         pushfq
         orq     $X86_EFLAGS_NT, (%rsp)
@@ -125,6 +134,7 @@ user_tf_\name\()_trap:
         iretq
 1:      EXIT    1
         END_PROGRAM nt_iret
+
 SEL_null  = 0
 SEL_tss   = TSS_SEL | 3
 SEL_np    = TEST_NP_SEL | 3
@@ -141,6 +151,7 @@ SEL_ldt   = 0x4 | 3
         END_PROGRAM seg_\reg\()_\sel
 .endr
 .endr
+
         PROGRAM seg_leave
         movw    $USER_DS, %ax
         movw    %ax, %ds
@@ -166,6 +177,7 @@ SEL_ldt   = 0x4 | 3
         NULL_BIT gs, 8
         SYSCALL SYS_exit
         END_PROGRAM seg_fresh
+
 .macro PRIVILEGED name, insn:vararg
         PROGRAM priv_\name
         \insn
@@ -200,6 +212,7 @@ SEL_ldt   = 0x4 | 3
         PRIVILEGED swapgs,   swapgs
         PRIVILEGED sysret,   sysretq
         PRIVILEGED rdpmc,    rdpmc
+
         PRIVILEGED sysexit,  sysexitq
         PRIVILEGED xsetbv,   xsetbv
         PRIVILEGED wrgsbase, wrgsbase %rax
@@ -211,8 +224,10 @@ SEL_ldt   = 0x4 | 3
         PRIVILEGED sldt,     sldt %ax
         PRIVILEGED str,      str %ax
         PRIVILEGED smsw,     smsw %ax
+
         PRIVILEGED x87,      fninit
         PRIVILEGED sse,      xorps %xmm0, %xmm0
+
         PROGRAM far_jmp_kernel
         leaq    1f(%rip), %rax
         movl    %eax, -8(%rsp)
@@ -231,6 +246,7 @@ SEL_ldt   = 0x4 | 3
         iretq
 1:      EXIT    1
         END_PROGRAM iret_kernel
+
         PROGRAM int_n
         leaq    1f(%rip), %rax
         leaq    (%rax,%rdi,2), %rax
@@ -247,6 +263,7 @@ SEL_ldt   = 0x4 | 3
         .byte   0xf1                    /* int1 */
         EXIT    0
         END_PROGRAM icebp
+
 .macro GARBAGE nr
         movabsq $0xffff888000000000, %rbx       /* the direct map */
         movabsq $0x8000000000000000, %rcx       /* non-canonical */
@@ -264,6 +281,7 @@ SEL_ldt   = 0x4 | 3
         movq    $-2, %r15
         movabsq $0xffffffff00000000 + \nr, %rax
 .endm
+
 .macro EXPECT_RESULT value, case
         movl    $\case, %r15d
         cmpq    $\value, %rax
@@ -307,6 +325,7 @@ SEL_ldt   = 0x4 | 3
 9:      movq    %r15, %rdi
         SYSCALL SYS_exit
         END_PROGRAM garbage
+
 .macro BAD_STACK name, value
         PROGRAM rsp_\name
         movq    %rsp, %r12
@@ -327,6 +346,7 @@ SEL_ldt   = 0x4 | 3
         BAD_STACK kernel, 0xffffffff80101000
         BAD_STACK noncanonical, 0x0000800000000008
         BAD_STACK zero, 0
+
 .macro RESUME_AT name, target
         PROGRAM \name
         movq    %rdi, %r12

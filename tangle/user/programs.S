@@ -1,5 +1,6 @@
 /* Tangled from chapters/13-syscalls.nw chapters/15-page-faults.nw by 'make tangle'. Edit the chapter, not this file. */
 #include "user-asm.h"
+
         PROGRAM hello
         movl    $1, %edi
         leaq    hello_msg(%rip), %rsi
@@ -10,6 +11,7 @@ hello_msg:
         .ascii  "hello from ring 3\n"
         hello_len = . - hello_msg
         END_PROGRAM hello
+
         PROGRAM getpid
         SYSCALL SYS_getpid
         movq    %rax, %rbx
@@ -21,6 +23,7 @@ hello_msg:
         SYSCALL SYS_exit
 1:      EXIT    255
         END_PROGRAM getpid
+
         PROGRAM regs
         movl    $999, %eax
         syscall
@@ -61,6 +64,7 @@ hello_msg:
 4:      EXIT    4
 5:      EXIT    5
         END_PROGRAM regs
+
         PROGRAM gsbase
         movabsq $0xffff888000000000, %rdi
         SYSCALL SYS_set_gs_base
@@ -79,6 +83,7 @@ hello_msg:
 1:      EXIT    1
 2:      EXIT    2
         END_PROGRAM gsbase
+
         PROGRAM int_dpl0
         int     $0x20
         EXIT    0
@@ -100,6 +105,7 @@ hello_msg:
         movl    -7(%rsp), %eax              /* a misaligned 4-byte load */
         EXIT    77
         END_PROGRAM unaligned
+
 .macro READ_TSC                         /* RDX = the 64-bit TSC */
         rdtsc
         shlq    $32, %rdx
@@ -126,6 +132,7 @@ hello_msg:
         MEASURE nop
         EXIT    0
         END_PROGRAM bench
+
 .macro EXPECT_EFAULT case
         cmpq    $-EFAULT, %rax
         jne     9f
@@ -180,6 +187,7 @@ hello_msg:
         incq    %rdi
         SYSCALL SYS_exit
         END_PROGRAM badptr
+
         PROGRAM demand
         movq    $USER_DATA, %rbx
         movl    $8, %ecx
@@ -202,6 +210,7 @@ hello_msg:
         movq    $1, (%rax)                      /* a protection fault */
         EXIT    0
         END_PROGRAM rowrite
+
         PROGRAM bench_pf
         movl    $2, %r14d                       /* two passes */
 3:      READ_TSC
