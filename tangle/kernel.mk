@@ -15,8 +15,8 @@ CFLAGS := --target=x86_64-unknown-none-elf -std=gnu11 -O2 -g \
 	-Wall -Wextra -Werror -I$(SRC)/include -MMD -MP
 ASFLAGS := --target=x86_64-unknown-none-elf -g -I$(SRC)/include -MMD -MP
 
-CSRCS := $(sort $(wildcard $(SRC)/kernel/*.c $(SRC)/lib/*.c))
-SSRCS := $(sort $(wildcard $(SRC)/kernel/*.S $(SRC)/user/*.S))
+CSRCS := $(sort $(wildcard $(SRC)/kernel/*.c $(SRC)/lib/*.c $(SRC)/tests/*.c))
+SSRCS := $(sort $(wildcard $(SRC)/kernel/*.S $(SRC)/user/*.S $(SRC)/tests/*.S))
 OBJS  := $(CSRCS:$(SRC)/%.c=$(OUT)/%.o) $(SSRCS:$(SRC)/%.S=$(OUT)/%.o)
 
 all: $(OUT)/kernel.elf $(OUT)/kernel.elf32

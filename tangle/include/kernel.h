@@ -25,6 +25,7 @@ int printk(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int vprintk(const char *fmt, va_list ap);
 void panic(const char *fmt, ...)
 	__attribute__((noreturn, format(printf, 1, 2)));
+extern void (*panic_notifier)(void);
 
 #define BUG_ON(cond) do {						\
 	if (unlikely(cond))						\

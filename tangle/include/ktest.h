@@ -87,9 +87,25 @@ void ktest_fail_str(struct ktest *t, const char *file, int line,
 #define KTEST_SKIP(t, reason) do { (t)->skip = (reason); return; } while (0)
 
 void ktest_main(const char *filter);
-void ktest_oops_trigger(void);
-void ktest_null_trigger(void);
 void ktest_log(struct ktest *t, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+struct ktest_crash {
+	const char *name;               /* ktest=NAME runs it */
+	void (*crash)(void);            /* must not return */
+	const char *const *expect;      /* lines the log must show; NULL ends */
+};
+
+#define KTEST_CRASH(cname, fn, ...)					\
+	static const char *const cname##_expect__[] = { __VA_ARGS__, NULL }; \
+	static const struct ktest_crash cname##_crash__ = {		\
+		#cname, fn, cname##_expect__				\
+	};								\
+	static const struct ktest_crash *const cname##_crash_ptr__	\
+	__attribute__((used, section(".ktest_crashes"))) = &cname##_crash__
+
+extern const struct ktest_crash *const __ktest_crashes_start[];
+extern const struct ktest_crash *const __ktest_crashes_end[];
+
 void ktest_exit(u8 code) __attribute__((noreturn));
+void ktest_panic(void);

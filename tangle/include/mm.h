@@ -52,3 +52,5 @@ void kfree(void *p);
 
 #define MIN_FREE_MEMORY (UL(1) << 20)   /* after the image and page tables */
 void memory_too_small(void) __attribute__((noreturn));
+void frames_init(void);
+void frames_boot_done(void);

@@ -32,7 +32,7 @@ static void set_used(u64 f)
 		low_water = nr_free;
 }
 
-static void frames_init(void)
+void frames_init(void)
 {
 	for (int i = 0; i < boot_info.nr_regions; i++) {
 		const struct mem_region *r = &boot_info.regions[i];
@@ -163,20 +163,8 @@ u64 page_alloc_zeroed(void)
 	return pa;
 }
 
-void memory_init(void)
+void frames_boot_done(void)
 {
-	for (int i = 0; i < boot_info.nr_regions; i++) {
-		const struct mem_region *r = &boot_info.regions[i];
-		printk("memory: 0x%010lx-0x%010lx %s\n", r->base,
-		       r->base + r->len - 1,
-		       r->type == MULTIBOOT_MEMORY_AVAILABLE ? "usable" : "reserved");
-	}
-	frames_init();
-	paging_init();
-	printk("memory: %lu MiB free in %lu frames\n",
-	       nr_free / (1024 * 1024 / PAGE_SIZE), nr_free);
-	if (nr_free < MIN_FREE_MEMORY / PAGE_SIZE)
-		memory_too_small();
 	boot_free = low_water = nr_free;
 }
 

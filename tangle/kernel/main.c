@@ -15,6 +15,7 @@ struct boot_info boot_info;
 
 void kmain(u32 magic, u32 mbi_phys)
 {
+	panic_notifier = ktest_panic;           /* a test boot ends at a panic */
 	percpu_early_init();
 	console_init();
 	printk("\nlitkernel: booting on %s\n", cpu_vendor());

@@ -198,3 +198,21 @@ void *vmap_phys(u64 pa, size_t size, u64 flags)
 			panic("vmap_phys: out of memory");
 	return (void *)(va + (pa - base));
 }
+
+void memory_init(void)
+{
+	for (int i = 0; i < boot_info.nr_regions; i++) {
+		const struct mem_region *r = &boot_info.regions[i];
+		printk("memory: 0x%010lx-0x%010lx %s\n", r->base,
+		       r->base + r->len - 1,
+		       r->type == MULTIBOOT_MEMORY_AVAILABLE ? "usable" : "reserved");
+	}
+	frames_init();
+	paging_init();
+	u64 free = frames_free_count();
+	printk("memory: %lu MiB free in %lu frames\n",
+	       free / (1024 * 1024 / PAGE_SIZE), free);
+	if (free < MIN_FREE_MEMORY / PAGE_SIZE)
+		memory_too_small();
+	frames_boot_done();
+}

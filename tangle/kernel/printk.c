@@ -1,9 +1,8 @@
-/* Tangled from chapters/02-console.nw chapters/90-harness.nw by 'make tangle'. Edit the chapter, not this file. */
+/* Tangled from chapters/02-console.nw by 'make tangle'. Edit the chapter, not this file. */
 #include "kernel.h"
 #include "format.h"
 #include "spinlock.h"
 #include "percpu.h"
-#include "ktest.h"
 
 static spinlock_t console_lock = SPINLOCK_INIT;
 static volatile int console_owner = -1;
@@ -47,6 +46,7 @@ int printk(const char *fmt, ...)
 }
 
 static volatile int panicking;
+void (*panic_notifier)(void);
 
 void panic(const char *fmt, ...)
 {
@@ -63,8 +63,8 @@ void panic(const char *fmt, ...)
 	vprintk(fmt, ap);
 	va_end(ap);
 	printk("\n");
-	if (!boot_info.cmdline[0] || cmdline_get("ktest"))
-		ktest_exit(KTEST_EXIT_PANIC);
+	if (panic_notifier)
+		panic_notifier();
 	for (;;)
 		hlt();
 }

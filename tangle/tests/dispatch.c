@@ -82,7 +82,12 @@ KTEST_SUITE(dispatch,
 	KTEST_CASE(test_kallsyms),
 	KTEST_CASE(test_frame_chain));
 
-__attribute__((noinline)) void ktest_oops_trigger(void)
+__attribute__((noinline)) static void ktest_oops_trigger(void)
 {
 	asm volatile("ud2");
 }
+
+KTEST_CRASH(oops, ktest_oops_trigger,
+	"Oops: invalid opcode", "RIP: 0008:", "ktest_oops_trigger",
+	"Code:", "<0f> 0b", "Call Trace:", "ktest_main",
+	"Kernel panic - not syncing: Fatal exception");

@@ -128,17 +128,16 @@ void ktest_main(const char *filter)
 	static const struct ktest_suite *suites[KTEST_MAX_SUITES];
 	int failed = 0;
 
-	if (strcmp(filter, "panic") == 0) {
-		printk("KTAP version 1\n1..1\n# expecting a panic\n");
-		panic("ktest: deliberate panic (ktest=panic)");
-	}
-	if (strcmp(filter, "oops") == 0) {
-		printk("KTAP version 1\n1..1\n# expecting an oops\n");
-		ktest_oops_trigger();
-	}
-	if (strcmp(filter, "null") == 0) {
-		printk("KTAP version 1\n1..1\n# expecting a NULL-pointer oops\n");
-		ktest_null_trigger();
+	for (const struct ktest_crash *const *c = __ktest_crashes_start;
+	     c < __ktest_crashes_end; c++) {
+		if (strcmp(filter, (*c)->name) != 0)
+			continue;
+		printk("KTAP version 1\n1..1\n# crash test %s\n", (*c)->name);
+		for (const char *const *e = (*c)->expect; *e; e++)
+			printk("# expect: %s\n", *e);
+		(*c)->crash();
+		printk("not ok 1 %s # it returned\n", (*c)->name);
+		ktest_exit(KTEST_EXIT_FAIL);
 	}
 	for (const char *w = filter; *filter && strcmp(filter, "all") != 0 && w;) {
 		const char *comma = strchr(w, ',');
@@ -161,4 +160,10 @@ void ktest_main(const char *filter)
 	printk("# ktest: %d of %d suites failed; peak memory use %lu KiB\n",
 	       failed, n, frames_peak_use() * PAGE_SIZE / 1024);
 	ktest_exit(failed ? KTEST_EXIT_FAIL : KTEST_EXIT_PASS);
+}
+
+void ktest_panic(void)
+{
+	if (!boot_info.cmdline[0] || cmdline_get("ktest"))
+		ktest_exit(KTEST_EXIT_PANIC);
 }

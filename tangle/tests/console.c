@@ -49,3 +49,11 @@ KTEST_SUITE(console,
 	KTEST_CASE(test_uart_present),
 	KTEST_CASE(test_snprintf),
 	KTEST_CASE(test_string));
+
+static void deliberate_panic(void)
+{
+	panic("ktest: deliberate panic (ktest=panic)");
+}
+
+KTEST_CRASH(panic, deliberate_panic,
+	"Kernel panic - not syncing: ktest: deliberate panic");

@@ -197,7 +197,14 @@ KTEST_SUITE(pagefault,
 	KTEST_CASE(test_smep),
 	KTEST_CASE(test_user_faults));
 
-__attribute__((noinline)) void ktest_null_trigger(void)
+__attribute__((noinline)) static void ktest_null_trigger(void)
 {
 	*(volatile int *)0 = 1;
 }
+
+KTEST_CRASH(null, ktest_null_trigger,
+	"BUG: kernel NULL pointer dereference, address: 0000000000000000",
+	"#PF: supervisor write access in kernel mode",
+	"#PF: error_code(0x0002) - not-present page",
+	"Oops: page fault", "CR2: 0000000000000000",
+	"ktest_null_trigger", "Kernel panic - not syncing: Fatal exception");
