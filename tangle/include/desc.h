@@ -7,8 +7,7 @@
 #define GDT_ENTRY_USER_DS    4
 #define GDT_ENTRY_USER_CS    5
 #define GDT_ENTRY_TSS        6          /* 16 bytes: entries 6 and 7 */
-#define GDT_ENTRY_TEST_NP    8          /* not present: for a #SS test */
-#define GDT_ENTRIES          9
+#define GDT_ENTRIES          8
 
 #define KERNEL_CS  (GDT_ENTRY_KERNEL_CS * 8)        /* 0x08 */
 #define KERNEL_DS  (GDT_ENTRY_KERNEL_DS * 8)        /* 0x10 */
@@ -16,7 +15,6 @@
 #define USER_DS    (GDT_ENTRY_USER_DS * 8 + 3)      /* 0x23 */
 #define USER_CS    (GDT_ENTRY_USER_CS * 8 + 3)      /* 0x2b */
 #define TSS_SEL    (GDT_ENTRY_TSS * 8)              /* 0x30 */
-#define TEST_NP_SEL (GDT_ENTRY_TEST_NP * 8)         /* 0x40 */
 
 /* IST slots (1-based, as a gate's IST field counts them). */
 #define IST_DF     1

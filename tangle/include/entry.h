@@ -3,8 +3,9 @@
 #include "ptregs.h"
 #include "percpu.h"
 
-#define VECTOR(vec, name, kind, ist, dpl, gate, handler) \
+#define VECTOR(vec, trap, name, kind, ist, dpl, gate, handler) \
 	extern char asm_##name[]; \
+	void exc_##name(struct pt_regs *regs, unsigned long error_code); \
 	void do_##name(struct pt_regs *regs, unsigned long error_code);
 #include "vector-list.h"
 #undef VECTOR

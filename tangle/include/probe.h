@@ -2,6 +2,7 @@
 #pragma once
 #include "ptregs.h"
 #include "percpu.h"
+#include "test-gdt.h"
 
 struct trap_probe {
 	int vector;                     /* armed for this vector; -1: off */
@@ -16,6 +17,10 @@ DECLARE_PER_CPU(struct trap_probe, trap_probe);
 
 void probe_arm(int vector, const void *resume, unsigned long resume_sp);
 bool probe_catch(struct pt_regs *regs, unsigned long error_code, int vector);
+void test_gate_install(unsigned type);
+void test_gate_remove(void);
+void test_gdt_install(void);
+void test_gdt_remove(void);
 
 #define DECLARE_PROBE(name) \
 	void probe_##name(unsigned long arg); \

@@ -13,6 +13,8 @@ void show_backtrace(unsigned long bp);
 DECLARE_PER_CPU(unsigned long, int3_count);
 DECLARE_PER_CPU(unsigned long, nmi_count);
 DECLARE_PER_CPU(unsigned long, kernel_debug_count);
+extern bool (*exception_hook)(struct pt_regs *regs, unsigned long error_code,
+			      int vector);
 
 #define PF_PROT  (1 << 0)       /* present: a protection violation */
 #define PF_WRITE (1 << 1)

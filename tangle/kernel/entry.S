@@ -126,8 +126,10 @@ asm_\name:
 	        movq    PTREGS_ORIG_AX(%rsp), %rsi
 	        .if \kind != KIND_SYSCALL
 	        movq    $-1, PTREGS_ORIG_AX(%rsp)
-	        .endif
+	        call    exc_\name
+	        .else
 	        call    do_\name
+	        .endif
         .if \kind == KIND_PARANOID || \kind == KIND_PARANOID_ERR
         jmp     paranoid_exit
         .else
@@ -135,7 +137,7 @@ asm_\name:
         .endif
 .endm
 
-#define VECTOR(vec, name, kind, ist, dpl, gate, handler) \
+#define VECTOR(vec, trap, name, kind, ist, dpl, gate, handler) \
         idtentry vec, name, KIND_##kind;
 #include "vector-list.h"
 #undef VECTOR

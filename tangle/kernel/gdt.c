@@ -14,7 +14,6 @@ static const u64 gdt_template[GDT_ENTRIES] = {
 	[GDT_ENTRY_USER32_CS] = GDT_ENTRY(CODE | DESC_DB | DESC_DPL3, 0, 0xfffff),
 	[GDT_ENTRY_USER_DS]   = GDT_ENTRY(DATA | DESC_DPL3, 0, 0xfffff),
 	[GDT_ENTRY_USER_CS]   = GDT_ENTRY(CODE | DESC_L | DESC_DPL3, 0, 0xfffff),
-	[GDT_ENTRY_TEST_NP]   = GDT_ENTRY(DATA & ~DESC_P, 0, 0xfffff),
 };
 
 DEFINE_PER_CPU(struct cpu_entry, cpu_entry);

@@ -45,7 +45,7 @@ void idt_setup(void)
 {
 	for (unsigned v = FIRST_EXTERNAL_VECTOR; v < NR_VECTORS; v++)
 		set_intr_gate(v, irq_entries_start + 8 * (v - FIRST_EXTERNAL_VECTOR));
-#define VECTOR(vec, name, kind, ist, dpl, gate, handler) \
+#define VECTOR(vec, trap, name, kind, ist, dpl, gate, handler) \
 	pack_gate(&idt_table[vec], GATE_##gate, (unsigned long)asm_##name, \
 		  dpl, ist, KERNEL_CS);
 #include "vector-list.h"

@@ -5,7 +5,6 @@
 #include "apic.h"
 #include "spinlock.h"
 #include "vectors.h"
-#include "probe.h"
 #include "traps.h"
 #include "platform.h"
 #include "mm.h"

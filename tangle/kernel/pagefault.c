@@ -6,7 +6,7 @@
 #include "extable.h"
 #include "smap.h"
 #include "uaccess.h"
-#include "probe.h"
+#include "vectors.h"
 #include "irq.h"
 
 DEFINE_PER_CPU(unsigned long, demand_zero_faults);
@@ -47,15 +47,14 @@ void do_page_fault(struct pt_regs *regs, unsigned long error_code)
 	bool smap_violation = smap_enabled && !(error_code & PF_USER) &&
 			      !(regs->flags & X86_EFLAGS_AC);
 
-	if (probe_catch(regs, error_code, 14))
-		return;
 	if (error_code & PF_RSVD)
-		die("reserved bit set in a page-table entry", regs, error_code, 14);
+		die("reserved bit set in a page-table entry", regs, error_code,
+		    X86_TRAP_PF);
 	if (addr < USER_TOP && t && !smap_violation && !in_interrupt() &&
 	    handle_user_fault(t, addr, error_code) == 0)
 		return;
 	if (!user_mode(regs)) {
-		if (fixup_exception(regs, 14, error_code))
+		if (fixup_exception(regs, X86_TRAP_PF, error_code))
 			return;
 		if (addr < PAGE_SIZE)
 			printk("BUG: kernel NULL pointer dereference, address: %016lx\n", addr);
@@ -70,8 +69,8 @@ void do_page_fault(struct pt_regs *regs, unsigned long error_code)
 		       (error_code & (PF_PROT | PF_INSTR)) == PF_PROT ? " (SMAP: no stac)" : "");
 		printk("#PF: error_code(0x%04lx) - %s\n", error_code,
 		       error_code & PF_PROT ? "permissions violation" : "not-present page");
-		die("page fault", regs, error_code, 14);
+		die("page fault", regs, error_code, X86_TRAP_PF);
 	}
 	t->fault_addr = addr;           /* CR2 as read on entry */
-	user_exception(regs, error_code, 14);
+	user_exception(regs, error_code, X86_TRAP_PF);
 }

@@ -105,12 +105,12 @@ void user_exception(struct pt_regs *regs, unsigned long error_code, int vector)
 	t->error_code = error_code;
 	t->fault_ip = regs->ip;
 	t->fault_syscall = regs->orig_ax;
-	if (vector != 14)
+	if (vector != X86_TRAP_PF)
 		t->fault_addr = 0;              /* do_page_fault set it from CR2 */
 	printk("%s[%d]: killed by %s at ip %#lx sp %#lx error %#lx",
 	       t->name, t->pid, exception_name(vector), regs->ip, regs->sp,
 	       vector < 32 && error_code != -1UL ? error_code : 0);
-	if (vector == 14)
+	if (vector == X86_TRAP_PF)
 		printk(" address %#lx", t->fault_addr);
 	if (t->fault_syscall != -1)
 		printk(" in system call %ld", t->fault_syscall);

@@ -3,7 +3,6 @@
 #include "percpu.h"
 #include "traps.h"
 #include "entry.h"
-#include "probe.h"
 #include "task.h"
 #include "kallsyms.h"
 #include "vectors.h"
@@ -28,10 +27,27 @@ const char *exception_name(int vector)
 	return vector >= 0 && vector < 32 ? exception_names[vector] : "interrupt";
 }
 
+bool (*exception_hook)(struct pt_regs *regs, unsigned long error_code, int vector);
+
+#define ENTRY_WRAPPER(name, vec)					\
+	void exc_##name(struct pt_regs *regs, unsigned long error_code)	\
+	{								\
+		if (unlikely(exception_hook != NULL) &&			\
+		    exception_hook(regs, error_code, vec))		\
+			return;						\
+		do_##name(regs, error_code);				\
+	}
+#define WRAP_NOERR ENTRY_WRAPPER
+#define WRAP_ERR ENTRY_WRAPPER
+#define WRAP_PARANOID ENTRY_WRAPPER
+#define WRAP_PARANOID_ERR ENTRY_WRAPPER
+#define WRAP_SYSCALL(name, vec)
+#define VECTOR(vec, trap, name, kind, ist, dpl, gate, handler) WRAP_##kind(name, vec)
+#include "vector-list.h"
+#undef VECTOR
+
 void handle_exception(struct pt_regs *regs, unsigned long error_code, int vector)
 {
-	if (probe_catch(regs, error_code, vector))
-		return;
 	if (vector == X86_TRAP_MC)
 		die("machine check", regs, error_code, vector);
 	if (user_mode(regs)) {
@@ -51,7 +67,7 @@ void handle_exception(struct pt_regs *regs, unsigned long error_code, int vector
 		handle_exception(regs, error_code, vec);		\
 	}
 #define HANDLER_OWN(name, vec)
-#define VECTOR(vec, name, kind, ist, dpl, gate, handler) HANDLER_##handler(name, vec)
+#define VECTOR(vec, trap, name, kind, ist, dpl, gate, handler) HANDLER_##handler(name, vec)
 #include "vector-list.h"
 #undef VECTOR
 
@@ -59,8 +75,7 @@ DEFINE_PER_CPU(unsigned long, int3_count);
 
 void do_int3(struct pt_regs *regs, unsigned long error_code)
 {
-	if (probe_catch(regs, error_code, 3))
-		return;
+	(void)error_code;
 	if (user_mode(regs)) {
 		printk("breakpoint in %s at %#lx\n", current_task_name(), regs->ip);
 		return;
@@ -75,8 +90,6 @@ void do_debug(struct pt_regs *regs, unsigned long error_code)
 	unsigned long dr6 = read_dr6();
 
 	write_dr6(DR6_INIT);
-	if (probe_catch(regs, error_code, X86_TRAP_DB))
-		return;
 	if (user_mode(regs))
 		user_exception(regs, error_code, X86_TRAP_DB);
 	this_cpu_inc(kernel_debug_count);
@@ -94,10 +107,9 @@ void do_nmi(struct pt_regs *regs, unsigned long error_code)
 {
 	unsigned long cr2 = read_cr2();
 
+	(void)error_code;
 	this_cpu_inc(nmi_count);
-	if (!probe_catch(regs, error_code, 2))
-		printk("NMI received on CPU %u at %#lx\n", smp_processor_id(),
-		       regs->ip);
+	printk("NMI received on CPU %u at %#lx\n", smp_processor_id(), regs->ip);
 	if (read_cr2() != cr2)
 		write_cr2(cr2);
 }
@@ -110,21 +122,7 @@ void do_double_fault(struct pt_regs *regs, unsigned long error_code)
 
 	printk("double fault: RSP %#lx, CR2 %#lx%s\n", regs->sp, cr2,
 	       guard ? ": a guard page, kernel stack overflow?" : "");
-	if (probe_catch(regs, error_code, 8))
-		return;
-	die("double fault", regs, error_code, 8);
-}
-
-void do_test_trap_gate(struct pt_regs *regs, unsigned long error_code)
-{
-	if (!probe_catch(regs, error_code, TEST_TRAP_VECTOR))
-		die("unexpected test trap", regs, error_code, TEST_TRAP_VECTOR);
-}
-
-void do_test_intr_gate(struct pt_regs *regs, unsigned long error_code)
-{
-	if (!probe_catch(regs, error_code, TEST_INTR_VECTOR))
-		die("unexpected test interrupt", regs, error_code, TEST_INTR_VECTOR);
+	die("double fault", regs, error_code, X86_TRAP_DF);
 }
 
 void die(const char *what, struct pt_regs *regs, unsigned long error_code,
@@ -136,7 +134,7 @@ void die(const char *what, struct pt_regs *regs, unsigned long error_code,
 	printk("\nOops: %s [#%d] CPU %u\n", what, ++oops_count, smp_processor_id());
 	if (vector >= 0 && vector < 32)
 		printk("vector %d, error code %#lx\n", vector, error_code);
-	if (vector == 14)
+	if (vector == X86_TRAP_PF)
 		printk("CR2: %016lx (the address that faulted)\n", read_cr2());
 	show_regs(regs);
 	printk("Code:");

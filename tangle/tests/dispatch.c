@@ -4,6 +4,7 @@
 #include "ptregs.h"
 #include "traps.h"
 #include "probe.h"
+#include "desc.h"
 #include "kallsyms.h"
 #include "vectors.h"
 #include "ktest.h"
@@ -13,15 +14,17 @@ static void test_saved_registers(struct ktest *t)
 	struct trap_probe *p = this_cpu_ptr(&trap_probe);
 	unsigned long rbx = 0, r12 = 0;
 
-	probe_arm(TEST_TRAP_VECTOR, NULL, 0);
+	test_gate_install(GATE_TRAP);
+	probe_arm(X86_TRAP_BP, NULL, 0);
 	asm volatile("movq $0x1111, %%rbx\n\t"
 		     "movq $0x2222, %%r12\n\t"
 		     "int %2\n\t"
 		     "movq %%rbx, %0\n\t"
 		     "movq %%r12, %1"
-		     : "=r"(rbx), "=r"(r12) : "i"(TEST_TRAP_VECTOR)
+		     : "=r"(rbx), "=r"(r12) : "i"(TEST_GATE_VECTOR)
 		     : "rbx", "r12", "memory");
-	EXPECT_EQ(t, p->hit_vector, TEST_TRAP_VECTOR);
+	test_gate_remove();
+	EXPECT_EQ(t, p->hit_vector, X86_TRAP_BP);
 	EXPECT_EQ(t, rbx, 0x1111);              /* preserved across the trap */
 	EXPECT_EQ(t, r12, 0x2222);
 	EXPECT_EQ(t, p->error_code, -1UL);      /* the stub's dummy */

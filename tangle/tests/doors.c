@@ -7,6 +7,7 @@
 #include "smap.h"
 #include "traps.h"
 #include "format.h"
+#include "probe.h"
 #include "ktest.h"
 
 #define ANY_ERROR (-1L)
@@ -158,6 +159,7 @@ static void test_selectors(struct ktest *t)
 		{ "limit", 0xfff8 }, { "ldt", 0x4 },
 	};
 
+	test_gdt_install();
 	for (unsigned r = 0; r < ARRAY_SIZE(regs); r++)
 		for (unsigned s = 0; s < ARRAY_SIZE(sels); s++) {
 			char name[16];
@@ -167,6 +169,7 @@ static void test_selectors(struct ktest *t)
 			else
 				expect_killed(t, name, 0, X86_TRAP_GP, sels[s].error);
 		}
+	test_gdt_remove();
 	expect_exit(t, "seg_leave", 0, 0);
 	expect_exit(t, "seg_fresh", 0, 0);      /* a bit per inherited selector */
 }

@@ -26,28 +26,30 @@ static void test_faults_and_traps(struct ktest *t)
 {
 	struct trap_probe *p;
 
-	p = run_probe(probe_divide, 0, 0, probe_divide_resume);
-	CHECK_PROBE(t, p, 0, -1UL, probe_divide_insn);          /* fault */
-	p = run_probe(probe_int3, 0, 3, probe_int3_resume);
-	CHECK_PROBE(t, p, 3, -1UL, probe_int3_resume);          /* trap */
-	p = run_probe(probe_single_step, 0, 1, probe_single_step_resume);
-	CHECK_PROBE(t, p, 1, -1UL, probe_single_step_resume);   /* trap */
-	p = run_probe(probe_ud2, 0, 6, probe_ud2_resume);
-	CHECK_PROBE(t, p, 6, -1UL, probe_ud2_insn);             /* fault */
-	p = run_probe(probe_gp_selector, 0, 13, probe_gp_selector_resume);
-	CHECK_PROBE(t, p, 13, 0x48, probe_gp_selector_insn);    /* selector */
-	p = run_probe(probe_ss, 0, 12, probe_ss_resume);
-	CHECK_PROBE(t, p, 12, TEST_NP_SEL, probe_ss_insn);
+	p = run_probe(probe_divide, 0, X86_TRAP_DE, probe_divide_resume);
+	CHECK_PROBE(t, p, X86_TRAP_DE, -1UL, probe_divide_insn);        /* fault */
+	p = run_probe(probe_int3, 0, X86_TRAP_BP, probe_int3_resume);
+	CHECK_PROBE(t, p, X86_TRAP_BP, -1UL, probe_int3_resume);        /* trap */
+	p = run_probe(probe_single_step, 0, X86_TRAP_DB, probe_single_step_resume);
+	CHECK_PROBE(t, p, X86_TRAP_DB, -1UL, probe_single_step_resume); /* trap */
+	p = run_probe(probe_ud2, 0, X86_TRAP_UD, probe_ud2_resume);
+	CHECK_PROBE(t, p, X86_TRAP_UD, -1UL, probe_ud2_insn);           /* fault */
+	p = run_probe(probe_gp_selector, 0, X86_TRAP_GP, probe_gp_selector_resume);
+	CHECK_PROBE(t, p, X86_TRAP_GP, TEST_NP_SEL, probe_gp_selector_insn);
+	test_gdt_install();
+	p = run_probe(probe_ss, 0, X86_TRAP_SS, probe_ss_resume);
+	test_gdt_remove();
+	CHECK_PROBE(t, p, X86_TRAP_SS, TEST_NP_SEL, probe_ss_insn);
 }
 
 static void test_page_fault(struct ktest *t)
 {
 	u8 *stack = vmap_stack(PAGE_SIZE);
 	unsigned long guard = (unsigned long)stack - 8;
-	struct trap_probe *p = run_probe(probe_pf_read, guard, 14,
+	struct trap_probe *p = run_probe(probe_pf_read, guard, X86_TRAP_PF,
 					 probe_pf_read_resume);
 
-	CHECK_PROBE(t, p, 14, 0, probe_pf_read_insn);
+	CHECK_PROBE(t, p, X86_TRAP_PF, 0, probe_pf_read_insn);
 	EXPECT_EQ(t, p->cr2, guard);
 }
 
@@ -56,18 +58,21 @@ static void test_gate_types(struct ktest *t)
 	struct trap_probe *p = this_cpu_ptr(&trap_probe);
 	u64 flags = local_irq_save();
 
-	probe_arm(TEST_TRAP_VECTOR, NULL, 0);
+	test_gate_install(GATE_TRAP);
+	probe_arm(X86_TRAP_BP, NULL, 0);
 	sti();
-	asm volatile("int %0" :: "i"(TEST_TRAP_VECTOR) : "memory");
+	asm volatile("int %0" :: "i"(TEST_GATE_VECTOR) : "memory");
 	cli();
-	EXPECT_EQ(t, p->hit_vector, TEST_TRAP_VECTOR);
+	EXPECT_EQ(t, p->hit_vector, X86_TRAP_BP);
 	EXPECT_TRUE(t, p->handler_flags & X86_EFLAGS_IF);       /* trap gate */
 	EXPECT_TRUE(t, p->flags & X86_EFLAGS_IF);
-	probe_arm(TEST_INTR_VECTOR, NULL, 0);
+	test_gate_install(GATE_INTERRUPT);
+	probe_arm(X86_TRAP_BP, NULL, 0);
 	sti();
-	asm volatile("int %0" :: "i"(TEST_INTR_VECTOR) : "memory");
+	asm volatile("int %0" :: "i"(TEST_GATE_VECTOR) : "memory");
 	cli();
-	EXPECT_EQ(t, p->hit_vector, TEST_INTR_VECTOR);
+	test_gate_remove();
+	EXPECT_EQ(t, p->hit_vector, X86_TRAP_BP);
 	EXPECT_FALSE(t, p->handler_flags & X86_EFLAGS_IF);      /* interrupt gate */
 	local_irq_restore(flags);
 }
@@ -85,9 +90,9 @@ static void test_double_fault_ist(struct ktest *t)
 	unsigned long rsp;
 
 	asm volatile("mov %%rsp, %0" : "=r"(rsp));
-	probe_arm(8, probe_stack_overflow_resume, rsp - 16);
+	probe_arm(X86_TRAP_DF, probe_stack_overflow_resume, rsp - 16);
 	probe_stack_overflow((unsigned long)small + PAGE_SIZE);
-	EXPECT_EQ(t, p->hit_vector, 8);
+	EXPECT_EQ(t, p->hit_vector, X86_TRAP_DF);
 	EXPECT_EQ(t, p->error_code, 0);
 	EXPECT_TRUE(t, on_stack(p->handler_sp, ce->ist_stack_base[IST_DF - 1],
 				IST_STACK_SIZE));

@@ -29,20 +29,18 @@ static void test_idt_contents(struct ktest *t)
 	EXPECT_EQ(t, p.size, 16 * NR_VECTORS - 1);
 	for (int v = 0; v < NR_VECTORS; v++) {
 		const struct gate_desc *g = &idt_table[v];
-		bool user = v == 3 || v == IA32_SYSCALL_VECTOR;
+		bool user = v == X86_TRAP_BP || v == IA32_SYSCALL_VECTOR;
 		if (!g->bits.p || g->segment != KERNEL_CS ||
 		    gate_offset(g) < (u64)__kernel_start ||
-		    gate_offset(g) >= (u64)__text_end || g->bits.dpl != (user ? 3 : 0))
+		    gate_offset(g) >= (u64)__text_end || g->bits.dpl != (user ? 3 : 0) ||
+		    g->bits.type != GATE_INTERRUPT)
 			ktest_log(t, "bad gate %#x", v), t->failures++;
 	}
-	EXPECT_EQ(t, (unsigned)idt_table[IA32_SYSCALL_VECTOR].bits.type, GATE_INTERRUPT);
-	EXPECT_EQ(t, (unsigned)idt_table[TEST_TRAP_VECTOR].bits.type, GATE_TRAP);
-	EXPECT_EQ(t, (unsigned)idt_table[14].bits.type, GATE_INTERRUPT);
-	EXPECT_EQ(t, (unsigned)idt_table[2].bits.ist, IST_NMI);
-	EXPECT_EQ(t, (unsigned)idt_table[8].bits.ist, IST_DF);
-	EXPECT_EQ(t, (unsigned)idt_table[18].bits.ist, IST_MC);
-	EXPECT_EQ(t, (unsigned)idt_table[1].bits.ist, IST_DB);
-	EXPECT_EQ(t, (unsigned)idt_table[14].bits.ist, 0);
+	EXPECT_EQ(t, (unsigned)idt_table[X86_TRAP_NMI].bits.ist, IST_NMI);
+	EXPECT_EQ(t, (unsigned)idt_table[X86_TRAP_DF].bits.ist, IST_DF);
+	EXPECT_EQ(t, (unsigned)idt_table[X86_TRAP_MC].bits.ist, IST_MC);
+	EXPECT_EQ(t, (unsigned)idt_table[X86_TRAP_DB].bits.ist, IST_DB);
+	EXPECT_EQ(t, (unsigned)idt_table[X86_TRAP_PF].bits.ist, 0);
 }
 
 static void test_gdt_tss(struct ktest *t)

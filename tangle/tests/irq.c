@@ -177,11 +177,11 @@ static void test_nmi_ist(struct ktest *t)
 
 	if (!lapic_present)
 		KTEST_SKIP(t, NO_LAPIC);
-	probe_arm(2, NULL, 0);
+	probe_arm(X86_TRAP_NMI, NULL, 0);
 	apic_send_nmi_self();
-	for (int i = 0; i < 1000 && p->hit_vector != 2; i++)
+	for (int i = 0; i < 1000 && p->hit_vector != X86_TRAP_NMI; i++)
 		pause();
-	EXPECT_EQ(t, p->hit_vector, 2);
+	EXPECT_EQ(t, p->hit_vector, X86_TRAP_NMI);
 	EXPECT_TRUE(t, p->handler_sp >= base && p->handler_sp < base + IST_STACK_SIZE);
 	EXPECT_EQ(t, p->gs_base, __per_cpu_offset[0]);  /* paranoid entry */
 }

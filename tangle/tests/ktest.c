@@ -1,6 +1,8 @@
 /* Tangled from chapters/90-harness.nw by 'make tangle'. Edit the chapter, not this file. */
 #include "ktest.h"
 #include "mm.h"
+#include "traps.h"
+#include "probe.h"
 
 void ktest_fail(struct ktest *t, const char *file, int line, const char *what,
 		const char *a, u64 av, const char *b, u64 bv)
@@ -128,6 +130,7 @@ void ktest_main(const char *filter)
 	static const struct ktest_suite *suites[KTEST_MAX_SUITES];
 	int failed = 0;
 
+	exception_hook = probe_catch;           /* tests raise exceptions */
 	for (const struct ktest_crash *const *c = __ktest_crashes_start;
 	     c < __ktest_crashes_end; c++) {
 		if (strcmp(filter, (*c)->name) != 0)

@@ -6,6 +6,7 @@
 #include "extable.h"
 #include "smap.h"
 #include "probe.h"
+#include "vectors.h"
 #include "ktest.h"
 
 void with_user_space(struct ktest *t, void (*fn)(struct ktest *, struct task *))
@@ -104,17 +105,17 @@ static void test_smap(struct ktest *t)
 		KTEST_SKIP(t, "this CPU has no SMAP");
 	EXPECT_TRUE(t, read_cr4() & X86_CR4_SMAP);
 	with_user_space(t, smap_read);
-	EXPECT_EQ(t, smap_probe_result, 14);
+	EXPECT_EQ(t, smap_probe_result, X86_TRAP_PF);
 	EXPECT_FALSE(t, save_flags() & X86_EFLAGS_AC);
 }
 
 static void test_asm_try(struct ktest *t)
 {
 	asm volatile(ASM_TRY(2f) "ud2\n\t" "2:" ::: "memory");
-	EXPECT_EQ(t, this_cpu_read(fixup_vector), 6);
+	EXPECT_EQ(t, this_cpu_read(fixup_vector), X86_TRAP_UD);
 	asm volatile(ASM_TRY(2f) "movq (%0), %%rax\n\t" "2:"
 		     :: "r"(0x8000000000000000UL) : "rax");
-	EXPECT_EQ(t, this_cpu_read(fixup_vector), 13);
+	EXPECT_EQ(t, this_cpu_read(fixup_vector), X86_TRAP_GP);
 	EXPECT_EQ(t, this_cpu_read(fixup_error_code), 0);
 	asm volatile(ASM_TRY(2f) "nop\n\t" "2:" ::: "memory");
 	EXPECT_EQ(t, this_cpu_read(fixup_vector), -1);          /* no exception */
@@ -156,7 +157,7 @@ static unsigned long smep_error;
 static void smep_jump(struct ktest *t, struct task *task)
 {
 	(void)t, (void)task;
-	probe_arm(14, probe_call_resume, 0);
+	probe_arm(X86_TRAP_PF, probe_call_resume, 0);
 	probe_call(USER_TEXT);
 	smep_error = this_cpu_ptr(&trap_probe)->error_code;
 }
@@ -183,7 +184,7 @@ static void test_user_faults(struct ktest *t)
 	task_free(task);
 	task = run_user_program("rowrite");
 	EXPECT_TRUE(t, task->killed);
-	EXPECT_EQ(t, task->vector, 14);
+	EXPECT_EQ(t, task->vector, X86_TRAP_PF);
 	EXPECT_EQ(t, task->error_code, PF_PROT | PF_WRITE | PF_USER);
 	EXPECT_EQ(t, task->fault_addr, USER_RODATA);
 	task_free(task);

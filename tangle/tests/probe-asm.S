@@ -1,5 +1,5 @@
 /* Tangled from chapters/11-entry.nw chapters/15-page-faults.nw by 'make tangle'. Edit the chapter, not this file. */
-#include "desc.h"
+#include "test-gdt.h"
 
 #define PROBE(name)                             \
         .text;                                  \
@@ -36,8 +36,8 @@ probe_ud2_insn:
 probe_ud2_resume:
         ret
 
-        PROBE(gp_selector)                      /* #GP(0x48): fault */
-        movl    $0x48, %eax
+        PROBE(gp_selector)                      /* #GP(0x40): fault */
+        movl    $TEST_NP_SEL, %eax
 probe_gp_selector_insn:
         movl    %eax, %ds
 probe_gp_selector_resume:

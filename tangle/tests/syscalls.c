@@ -3,6 +3,7 @@
 #include "percpu.h"
 #include "task.h"
 #include "syscall.h"
+#include "vectors.h"
 #include "ktest.h"
 
 static struct task *run(struct ktest *t, const char *name)
@@ -52,18 +53,18 @@ static void test_killed(struct ktest *t)
 	struct task *task = run(t, "int_dpl0");
 
 	EXPECT_TRUE(t, task->killed);
-	EXPECT_EQ(t, task->vector, 13);
+	EXPECT_EQ(t, task->vector, X86_TRAP_GP);
 	/* Index 0x20 with the IDT bit; QEMU 7.2's TCG counts 16-byte units. */
 	EXPECT_TRUE(t, task->error_code == 0x20 * 8 + 2 ||
 		       task->error_code == 0x20 * 16 + 2);
 	task_free(task);
 	task = run(t, "ud2");
 	EXPECT_TRUE(t, task->killed);
-	EXPECT_EQ(t, task->vector, 6);
+	EXPECT_EQ(t, task->vector, X86_TRAP_UD);
 	task_free(task);
 	task = run(t, "null");
 	EXPECT_TRUE(t, task->killed);
-	EXPECT_EQ(t, task->vector, 14);
+	EXPECT_EQ(t, task->vector, X86_TRAP_PF);
 	EXPECT_EQ(t, task->fault_addr, 0);
 	EXPECT_EQ(t, task->error_code, 4);      /* user, read, not present */
 	task_free(task);
@@ -73,7 +74,7 @@ static void test_alignment_check(struct ktest *t)
 {
 	struct task *task = run(t, "unaligned");
 	bool unchecked = !task->killed && task->exit_code == 77;
-	bool killed_by_ac = task->killed && task->vector == 17;
+	bool killed_by_ac = task->killed && task->vector == X86_TRAP_AC;
 
 	task_free(task);
 	if (unchecked)

@@ -1,6 +1,7 @@
 /* Tangled from chapters/16-doors.nw by 'make tangle'. Edit the chapter, not this file. */
 #include "user-asm.h"
 #include "desc.h"
+#include "test-gdt.h"
 
 .macro TO_COMPAT                        /* 64-bit mode -> compatibility mode */
         movq    $USER_DATA + USER_DATA_SIZE - 16, %rsp  /* below 4 GiB */
