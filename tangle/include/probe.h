@@ -34,4 +34,8 @@ DECLARE_PROBE(ss)
 DECLARE_PROBE(pf_read)
 DECLARE_PROBE(stack_overflow)
 
+struct ktest;
+struct task;
+void with_user_space(struct ktest *t, void (*fn)(struct ktest *, struct task *));
+
 DECLARE_PROBE(call)

@@ -1,13 +1,6 @@
 /* Tangled from chapters/15-page-faults.nw by 'make tangle'. Edit the chapter, not this file. */
 #pragma once
 
-#define X86_CR4_SMEP (1 << 20)
-#define X86_CR4_SMAP (1 << 21)
-#define CPUID_7_EBX_SMEP (1 << 7)
-#define CPUID_7_EBX_SMAP (1 << 20)
-#define X86_CR4_UMIP (1 << 11)
-#define CPUID_7_ECX_UMIP (1 << 2)
-
 #ifdef __ASSEMBLER__
 .macro SMAP_SITE b0, b1, b2
 661:    .byte \b0, \b1, \b2

@@ -1,6 +1,7 @@
 /* Tangled from chapters/13-syscalls.nw by 'make tangle'. Edit the chapter, not this file. */
 #pragma once
 #include "ptregs.h"
+#include "errno.h"
 
 #define SYS_nop         0
 #define SYS_write       1
@@ -13,11 +14,6 @@
 #define SYS_log         8
 #define SYS_test        9       /* a hook for tests; -ENOSYS otherwise */
 #define NR_syscalls     10
-
-#define ENOSYS  38
-#define EFAULT  14
-#define EINVAL  22
-#define EBADF   9
 
 #ifndef __ASSEMBLER__
 typedef long (*syscall_fn)(unsigned long, unsigned long, unsigned long,

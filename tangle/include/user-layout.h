@@ -8,3 +8,4 @@
 #define USER_RODATA     0x200000                /* one read-only page */
 #define USER_DATA       0x10000000              /* a demand-zero data area */
 #define USER_DATA_SIZE  (64 * 4096)
+#define USER_UNMAPPED   0x30000000              /* in no region, ever */

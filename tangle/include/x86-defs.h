@@ -1,4 +1,4 @@
-/* Tangled from chapters/01-boot.nw chapters/04-percpu.nw chapters/13-syscalls.nw by 'make tangle'. Edit the chapter, not this file. */
+/* Tangled from chapters/01-boot.nw chapters/04-percpu.nw chapters/13-syscalls.nw chapters/15-page-faults.nw by 'make tangle'. Edit the chapter, not this file. */
 #pragma once
 #include "layout.h"
 
@@ -59,3 +59,10 @@
 #define X86_EFLAGS_RF    (1 << 16)
 #define X86_EFLAGS_AC    (1 << 18)
 #define X86_EFLAGS_ID    (1 << 21)
+
+#define CR4_UMIP  (1 << 11)   /* sgdt, sidt, sldt, smsw, str: ring 0 only */
+#define CR4_SMEP  (1 << 20)   /* no ring-0 fetch from user pages */
+#define CR4_SMAP  (1 << 21)   /* no ring-0 data access to user pages */
+#define CPUID_7_EBX_SMEP (1 << 7)
+#define CPUID_7_EBX_SMAP (1 << 20)
+#define CPUID_7_ECX_UMIP (1 << 2)

@@ -126,6 +126,10 @@ void apic_send_nmi_self(void)
 	apic_icr_write(APIC_DM_NMI, apic_id());
 }
 
+#define IOAPIC_VER              1               /* version, entries - 1 */
+#define IOAPIC_REDTBL_LO(n)     (0x10 + 2 * (n))
+#define IOAPIC_REDTBL_HI(n)     (0x11 + 2 * (n))
+
 static volatile u32 *ioapic;
 static unsigned ioapic_entries;
 static spinlock_t ioapic_lock = SPINLOCK_INIT;
@@ -153,18 +157,18 @@ void ioapic_route(unsigned gsi, unsigned vector, unsigned dest, bool level,
 		  (active_low ? IOAPIC_LOW : 0);
 
 	u64 f = spin_lock_irqsave(&ioapic_lock);
-	ioapic_write(0x11 + 2 * gsi, dest << 24);
-	ioapic_write(0x10 + 2 * gsi, low);
+	ioapic_write(IOAPIC_REDTBL_HI(gsi), dest << 24);
+	ioapic_write(IOAPIC_REDTBL_LO(gsi), low);
 	spin_unlock_irqrestore(&ioapic_lock, f);
 }
 
 void ioapic_mask(unsigned gsi, bool masked)
 {
 	u64 f = spin_lock_irqsave(&ioapic_lock);
-	u32 low = ioapic_read(0x10 + 2 * gsi);
+	u32 low = ioapic_read(IOAPIC_REDTBL_LO(gsi));
 
 	low = masked ? low | IOAPIC_MASKED : low & ~IOAPIC_MASKED;
-	ioapic_write(0x10 + 2 * gsi, low);
+	ioapic_write(IOAPIC_REDTBL_LO(gsi), low);
 	spin_unlock_irqrestore(&ioapic_lock, f);
 }
 
@@ -188,7 +192,7 @@ bool ioapic_init(void)
 {
 	ioapic = vmap_phys(platform.ioapic[0].addr, PAGE_SIZE,
 			   PTE_W | PTE_PCD | PTE_PWT | pte_nx);
-	u32 version = ioapic_read(1);
+	u32 version = ioapic_read(IOAPIC_VER);
 	if ((version & 0xff) == 0 || version == 0xffffffff) {
 		printk("ioapic: nothing answers at %#x, where the firmware says an "
 		       "I/O APIC is\n", platform.ioapic[0].addr);
@@ -196,7 +200,7 @@ bool ioapic_init(void)
 	}
 	ioapic_entries = ((version >> 16) & 0xff) + 1;
 	for (unsigned gsi = 0; gsi < ioapic_entries; gsi++)
-		ioapic_write(0x10 + 2 * gsi, IOAPIC_MASKED);
+		ioapic_write(IOAPIC_REDTBL_LO(gsi), IOAPIC_MASKED);
 	ioapic_present = true;
 	return true;
 }

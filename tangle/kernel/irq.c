@@ -8,6 +8,7 @@
 #include "traps.h"
 #include "platform.h"
 #include "mm.h"
+#include "errno.h"
 
 struct irqaction {
 	irq_handler_t handler;
@@ -77,11 +78,11 @@ int request_irq(unsigned irq, irq_handler_t handler, unsigned long flags,
 		const char *name, void *dev_id)
 {
 	if (irq >= NR_IRQS || !handler)
-		return -22;                     /* -EINVAL */
+		return -EINVAL;
 	struct irq_desc *desc = &irq_desc[irq];
 	struct irqaction *new = kzalloc(sizeof(*new));
 	if (!new)
-		return -12;                     /* -ENOMEM */
+		return -ENOMEM;
 	*new = (struct irqaction){ handler, flags, name, dev_id, NULL };
 
 	u64 f = spin_lock_irqsave(&desc->lock);
@@ -89,7 +90,7 @@ int request_irq(unsigned irq, irq_handler_t handler, unsigned long flags,
 	if (*p && !((*p)->flags & flags & IRQF_SHARED)) {
 		spin_unlock_irqrestore(&desc->lock, f);
 		kfree(new);
-		return -16;                     /* -EBUSY */
+		return -EBUSY;
 	}
 	while (*p)
 		p = &(*p)->next;

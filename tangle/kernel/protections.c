@@ -19,9 +19,9 @@ void protections_init(void)
 	if (!smap_enabled)
 		for (int *site = __start_smap_sites; site < __stop_smap_sites; site++)
 			memcpy((u8 *)site + *site, "\x0f\x1f\x00", 3);
-	write_cr4(read_cr4() | (smep_enabled ? X86_CR4_SMEP : 0) |
-		  (smap_enabled ? X86_CR4_SMAP : 0) |
-		  (umip_enabled ? X86_CR4_UMIP : 0));
+	write_cr4(read_cr4() | (smep_enabled ? CR4_SMEP : 0) |
+		  (smap_enabled ? CR4_SMAP : 0) |
+		  (umip_enabled ? CR4_UMIP : 0));
 	printk("protections: NX %s, SMEP %s, SMAP %s, UMIP %s (%ld sites %s)\n",
 	       rdmsr(MSR_EFER) & EFER_NXE ? "on" : "absent",
 	       smep_enabled ? "on" : "absent", smap_enabled ? "on" : "absent",

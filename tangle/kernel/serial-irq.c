@@ -2,8 +2,7 @@
 #include "kernel.h"
 #include "irq.h"
 #include "spinlock.h"
-
-#define COM1 0x3f8
+#include "uart.h"
 
 static spinlock_t rx_lock = SPINLOCK_INIT;
 static char rx_line[128], done_line[128];
@@ -16,8 +15,8 @@ static irqreturn_t serial_interrupt(int irq, void *dev_id)
 
 	(void)irq, (void)dev_id;
 	spin_lock(&rx_lock);
-	while (inb(COM1 + 5) & 0x01) {          /* LSR: data ready */
-		char c = inb(COM1);
+	while (inb(COM1 + UART_LSR) & LSR_DR) {
+		char c = inb(COM1 + UART_DATA);
 		ret = IRQ_HANDLED;
 		if (c == '\r' || c == '\n') {
 			if (rx_len) {
@@ -36,9 +35,9 @@ static irqreturn_t serial_interrupt(int irq, void *dev_id)
 
 void serial_irq_init(void)
 {
-	if (request_irq(4, serial_interrupt, IRQF_SHARED, "serial", &rx_lock))
-		panic("serial: IRQ 4 is taken");
-	outb(COM1 + 1, 0x01);                   /* IER: received data available */
+	if (request_irq(COM1_IRQ, serial_interrupt, IRQF_SHARED, "serial", &rx_lock))
+		panic("serial: IRQ %d is taken", COM1_IRQ);
+	outb(COM1 + UART_IER, IER_RDI);
 }
 
 unsigned serial_lines_received(void)

@@ -1,16 +1,6 @@
 /* Tangled from chapters/02-console.nw by 'make tangle'. Edit the chapter, not this file. */
 #include "kernel.h"
-
-#define COM1      0x3f8
-#define UART_DATA 0         /* receive / transmit, DLL when DLAB=1 */
-#define UART_IER  1         /* interrupt enable, DLM when DLAB=1 */
-#define UART_FCR  2         /* FIFO control */
-#define UART_LCR  3         /* line control */
-#define UART_MCR  4         /* modem control */
-#define UART_LSR  5         /* line status */
-#define LCR_DLAB  0x80
-#define LSR_THRE  0x20      /* transmit holding register empty */
-#define MCR_LOOP  0x10
+#include "uart.h"
 
 static bool serial_present;
 

@@ -7,6 +7,7 @@
 #include "vectors.h"
 
 #include "uaccess.h"
+#include "probe.h"
 
 #define BENCH_LOOPS 1000
 
@@ -107,13 +108,11 @@ static void bad_get_user_loop(struct ktest *t, struct task *task)
 
 	(void)task;
 	for (int i = 0; i < BENCH_LOOPS; i++)
-		if (get_user(v, (u64 *)0x30000000) != -EFAULT)
+		if (get_user(v, (u64 *)USER_UNMAPPED) != -EFAULT)
 			t->failures++;
 	printk("# bench get_user_fault: %lu instructions/op\n",
 	       (rdtsc() - start) / BENCH_LOOPS);
 }
-
-void with_user_space(struct ktest *t, void (*fn)(struct ktest *, struct task *));
 
 static void bench_get_user_fault(struct ktest *t)
 {

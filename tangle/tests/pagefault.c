@@ -103,7 +103,7 @@ static void test_smap(struct ktest *t)
 {
 	if (!smap_enabled)
 		KTEST_SKIP(t, "this CPU has no SMAP");
-	EXPECT_TRUE(t, read_cr4() & X86_CR4_SMAP);
+	EXPECT_TRUE(t, read_cr4() & CR4_SMAP);
 	with_user_space(t, smap_read);
 	EXPECT_EQ(t, smap_probe_result, X86_TRAP_PF);
 	EXPECT_FALSE(t, save_flags() & X86_EFLAGS_AC);

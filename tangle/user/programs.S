@@ -152,7 +152,7 @@ hello_msg:
         SYSCALL SYS_write
         EXPECT_EFAULT 2
         movl    $1, %edi                        /* write(1, unmapped, 10) */
-        movq    $0x30000000, %rsi
+        movq    $USER_UNMAPPED, %rsi
         movl    $10, %edx
         SYSCALL SYS_write
         EXPECT_EFAULT 3
@@ -175,7 +175,7 @@ hello_msg:
 	        movabsq $0xffff888000000000, %rdi       /* log(kernel address) */
 	        SYSCALL SYS_log
 	        EXPECT_EFAULT 8
-	        movq    $0x30000000, %rdi               /* log(unmapped) */
+	        movq    $USER_UNMAPPED, %rdi            /* log(unmapped) */
 	        SYSCALL SYS_log
 	        EXPECT_EFAULT 9
 	        movq    $USER_DATA, %rdi                /* uname into fresh data */
