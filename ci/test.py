@@ -3,7 +3,8 @@
 
 Stages: make check (lint, tangle/ freshness, a warning-free build); the host
 unit tests (KTAP, under ASan+UBSan); the Multiboot header and loader-entry
-checks; the GRUB test images; every boot of ci/matrix, two at a time; the
+checks; the GRUB test images; gdb backtraces (ci/test-gdb); every boot of
+ci/matrix, two at a time; the
 pipeline tests (ci/test-pipeline, KTAP); the book.
 A stage that cannot run counts as failed. Exit status 1 if anything failed.
 """
@@ -158,6 +159,10 @@ def stage_pipeline():
     ktap_program("pipeline tests", ["ci/test-pipeline"], "pipeline")
 
 
+def stage_gdb():
+    ktap_program("gdb backtraces", ["ci/test-gdb"], "gdb")
+
+
 def matrix():
     for line in open("ci/matrix"):
         line = line.split("#", 1)[0].split()
@@ -202,6 +207,7 @@ def main():
         stage_multiboot()
         stage_loader_entry()
         stage_isos()
+        stage_gdb()
         stage_boots()
     stage_pipeline()
     stage_book()

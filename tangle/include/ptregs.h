@@ -20,7 +20,7 @@
 #include "kernel.h"
 
 struct pt_regs {
-	unsigned long r15, r14, r13, r12, bp, bx;       /* callee-saved, mostly */
+	unsigned long r15, r14, r13, r12, bp, bx;       /* callee-saved */
 	unsigned long r11, r10, r9, r8, ax, cx, dx, si, di;
 	unsigned long orig_ax;  /* -1 (exception), vector or system-call number */
 	unsigned long ip, cs, flags, sp, ss;            /* pushed by the CPU */

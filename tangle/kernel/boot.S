@@ -20,61 +20,61 @@ _start:
         movl    %eax, %ebp              /* Multiboot magic */
         movl    %ebx, %esi              /* physical address of the info */
         movl    $(boot_stack_top - KERNEL_VMA), %esp
-                movl    $(msg_no_multiboot - KERNEL_VMA), %ebx
-	        cmpl    $MULTIBOOT_BOOTLOADER_MAGIC, %ebp
-	        jne     early_fail
-	        movl    $0x80000000, %eax
-	        cpuid                           /* clobbers EBX too */
-	        cmpl    $0x80000001, %eax
-	        jb      no_long_mode
-	        movl    $0x80000001, %eax
-	        cpuid
-	        testl   $CPUID_EXT_LM, %edx
-	        jz      no_long_mode
-	        movl    %edx, %ebx              /* keep the feature bits: NX below */
-                movl    $(__bss_start - KERNEL_VMA), %edi
-	        movl    $(__bss_end - KERNEL_VMA), %ecx
-	        subl    %edi, %ecx
-	        shrl    $2, %ecx
-	        xorl    %eax, %eax
-	        rep stosl
-                movl    $(boot_pd - KERNEL_VMA), %edi
-	        movl    $(PTE_P | PTE_W | PTE_PS), %eax
-	        movl    $512, %ecx
-	1:      movl    %eax, (%edi)            /* low half of the entry */
-	        movl    $0, 4(%edi)             /* high half: physical bits 32+ */
-	        addl    $0x200000, %eax
-	        addl    $8, %edi
-	        loop    1b
+        movl    $(msg_no_multiboot - KERNEL_VMA), %ebx
+        cmpl    $MULTIBOOT_BOOTLOADER_MAGIC, %ebp
+        jne     early_fail
+        movl    $0x80000000, %eax
+        cpuid                           /* clobbers EBX too */
+        cmpl    $0x80000001, %eax
+        jb      no_long_mode
+        movl    $0x80000001, %eax
+        cpuid
+        testl   $CPUID_EXT_LM, %edx
+        jz      no_long_mode
+        movl    %edx, %ebx              /* keep the feature bits: NX below */
+        movl    $(__bss_start - KERNEL_VMA), %edi
+        movl    $(__bss_end - KERNEL_VMA), %ecx
+        subl    %edi, %ecx
+        shrl    $2, %ecx
+        xorl    %eax, %eax
+        rep stosl
+        movl    $(boot_pd - KERNEL_VMA), %edi
+        movl    $(PTE_P | PTE_W | PTE_PS), %eax
+        movl    $512, %ecx
+1:      movl    %eax, (%edi)            /* low half of the entry */
+        movl    $0, 4(%edi)             /* high half: physical bits 32+ */
+        addl    $0x200000, %eax
+        addl    $8, %edi
+        loop    1b
 
-	        movl    $(boot_pd - KERNEL_VMA + PTE_P + PTE_W), %eax
-	        movl    %eax, boot_pdpt_low - KERNEL_VMA
-	        movl    %eax, boot_pdpt_high - KERNEL_VMA + 510 * 8
+        movl    $(boot_pd - KERNEL_VMA + PTE_P + PTE_W), %eax
+        movl    %eax, boot_pdpt_low - KERNEL_VMA
+        movl    %eax, boot_pdpt_high - KERNEL_VMA + 510 * 8
 
-	        movl    $(boot_pdpt_low - KERNEL_VMA + PTE_P + PTE_W), %eax
-	        movl    %eax, boot_pml4 - KERNEL_VMA
-	        movl    %eax, boot_pml4 - KERNEL_VMA + 273 * 8
-	        movl    $(boot_pdpt_high - KERNEL_VMA + PTE_P + PTE_W), %eax
-	        movl    %eax, boot_pml4 - KERNEL_VMA + 511 * 8
-                movl    $(CR4_PAE | CR4_PGE), %eax
-	        movl    %eax, %cr4
+        movl    $(boot_pdpt_low - KERNEL_VMA + PTE_P + PTE_W), %eax
+        movl    %eax, boot_pml4 - KERNEL_VMA
+        movl    %eax, boot_pml4 - KERNEL_VMA + 273 * 8
+        movl    $(boot_pdpt_high - KERNEL_VMA + PTE_P + PTE_W), %eax
+        movl    %eax, boot_pml4 - KERNEL_VMA + 511 * 8
+        movl    $(CR4_PAE | CR4_PGE), %eax
+        movl    %eax, %cr4
 
-	        movl    $(boot_pml4 - KERNEL_VMA), %eax
-	        movl    %eax, %cr3
+        movl    $(boot_pml4 - KERNEL_VMA), %eax
+        movl    %eax, %cr3
 
-	        movl    $MSR_EFER, %ecx
-	        movl    $EFER_LME, %eax
-	        xorl    %edx, %edx
-	        testl   $CPUID_EXT_NX, %ebx
-	        jz      1f
-	        orl     $EFER_NXE, %eax
-	1:      wrmsr
+        movl    $MSR_EFER, %ecx
+        movl    $EFER_LME, %eax
+        xorl    %edx, %edx
+        testl   $CPUID_EXT_NX, %ebx
+        jz      1f
+        orl     $EFER_NXE, %eax
+1:      wrmsr
 
-	        movl    $(CR0_PE | CR0_ET | CR0_EM | CR0_NE | CR0_WP | CR0_PG), %eax
-	        movl    %eax, %cr0
+        movl    $(CR0_PE | CR0_ET | CR0_EM | CR0_NE | CR0_WP | CR0_PG), %eax
+        movl    %eax, %cr0
 
-	        lgdt    boot_gdt_ptr - KERNEL_VMA
-	        ljmp    $0x08, $(long_mode_entry - KERNEL_VMA)
+        lgdt    boot_gdt_ptr - KERNEL_VMA
+        ljmp    $0x08, $(long_mode_entry - KERNEL_VMA)
 
 no_long_mode:
         movl    $(msg_no_long_mode - KERNEL_VMA), %ebx
@@ -140,7 +140,11 @@ long_mode_entry:
         movabsq $higher_half, %rax
         jmp     *%rax
 
+        .cfi_sections .debug_frame
 higher_half:
+        .cfi_startproc simple
+        .cfi_def_cfa rsp, 0
+        .cfi_undefined rip              /* nothing called us */
         lgdt    boot_gdt_ptr64(%rip)
         movq    $boot_stack_top, %rsp
         movl    %ebp, %edi              /* magic */
@@ -149,3 +153,4 @@ higher_half:
         call    kmain
 1:      hlt                             /* kmain does not return */
         jmp     1b
+        .cfi_endproc

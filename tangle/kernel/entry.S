@@ -101,6 +101,20 @@ paranoid_exit:
         addq    $8, %rsp
         iretq
 
+        .cfi_sections .debug_frame
+
+#define LEB2(x) ((x) & 0x7f) | 0x80, (x) >> 7  /* two-byte LEB128, x < 8192 */
+
+.macro FRAME_CFI base
+        .cfi_escape 0x0f, 4, 0x77, LEB2(PTREGS_SP - \base), 0x06
+        .cfi_escape 0x10, 16, 3, 0x77, LEB2(PTREGS_IP - \base)
+        .if \base == 0
+        .cfi_escape 0x10, 6, 3, 0x77, LEB2(PTREGS_BP)
+        .else
+        .cfi_same_value rbp
+        .endif
+.endm
+
 #define KIND_NOERR        0
 #define KIND_ERR          1
 #define KIND_PARANOID     2
@@ -112,29 +126,39 @@ paranoid_exit:
         .type asm_\name, @function
         .balign 16
 asm_\name:
+        .cfi_startproc simple
+        .cfi_signal_frame
+        .if \kind == KIND_NOERR || \kind == KIND_PARANOID || \kind == KIND_SYSCALL
+        FRAME_CFI PTREGS_IP
+        .else
+        FRAME_CFI PTREGS_ORIG_AX
+        .endif
         .if \kind == KIND_NOERR || \kind == KIND_PARANOID
         pushq   $-1
         .elseif \kind == KIND_SYSCALL
         pushq   %rax                    /* orig_ax: the system-call number */
         .endif
+        FRAME_CFI PTREGS_ORIG_AX
         .if \kind == KIND_PARANOID || \kind == KIND_PARANOID_ERR
         PARANOID_ENTER
         .else
         ENTER_FROM_ANY
         .endif
-                movq    %rsp, %rdi
-	        movq    PTREGS_ORIG_AX(%rsp), %rsi
-	        .if \kind != KIND_SYSCALL
-	        movq    $-1, PTREGS_ORIG_AX(%rsp)
-	        call    exc_\name
-	        .else
-	        call    do_\name
-	        .endif
+        FRAME_CFI 0
+        movq    %rsp, %rdi
+        movq    PTREGS_ORIG_AX(%rsp), %rsi
+        .if \kind != KIND_SYSCALL
+        movq    $-1, PTREGS_ORIG_AX(%rsp)
+        call    exc_\name
+        .else
+        call    do_\name
+        .endif
         .if \kind == KIND_PARANOID || \kind == KIND_PARANOID_ERR
         jmp     paranoid_exit
         .else
         jmp     exit_to_interrupted
         .endif
+        .cfi_endproc
 .endm
 
 #define VECTOR(vec, trap, name, kind, ist, dpl, gate, handler) \
@@ -153,26 +177,42 @@ irq_entries_start:
         vector = vector + 1
         .endr
 
+.macro IRQ_STACK_CFI
+        .cfi_escape 0x0f, 7, 0x77, 0, 0x06, 0x23, LEB2(PTREGS_SP), 0x06
+        .cfi_escape 0x10, 16, 6, 0x77, 0, 0x06, 0x23, LEB2(PTREGS_IP)
+        .cfi_escape 0x10, 6, 6, 0x77, 0, 0x06, 0x23, LEB2(PTREGS_BP)
+.endm
+
         .balign 16
 asm_common_interrupt:
+        .cfi_startproc simple
+        .cfi_signal_frame
+        FRAME_CFI PTREGS_ORIG_AX
         ENTER_FROM_ANY
+        FRAME_CFI 0
         movq    %rsp, %rdi
         cmpb    $0, %gs:hardirq_stack_inuse
         jne     1f                      /* nested: already on the IRQ stack */
         movb    $1, %gs:hardirq_stack_inuse
         movq    %gs:hardirq_stack_ptr, %rsp
         pushq   %rdi                    /* the interrupted stack pointer */
+        IRQ_STACK_CFI
         call    common_interrupt
         popq    %rsp
+        FRAME_CFI 0
         movb    $0, %gs:hardirq_stack_inuse
         jmp     exit_to_interrupted
 1:      call    common_interrupt
         jmp     exit_to_interrupted
+        .cfi_endproc
 
         .text
         .globl entry_SYSCALL_64
         .balign 16
 entry_SYSCALL_64:
+        .cfi_startproc simple
+        .cfi_def_cfa rsp, 0
+        .cfi_undefined rip              /* the first frame of this stack */
         swapgs
         movq    %rsp, %gs:syscall_user_sp
         movq    %gs:syscall_kernel_sp, %rsp
@@ -188,17 +228,18 @@ entry_SYSCALL_64:
         call    do_syscall_64
         testb   %al, %al                /* may we return with SYSRET? */
         jz      syscall_return_via_iret
-                addq    $48, %rsp
-	        POP_CALLER_SAVED
-	        movq    32(%rsp), %rsp          /* the user's RSP, from the frame */
-	        swapgs
-	        sysretq
-        syscall_return_via_iret:
-	        addq    $48, %rsp
-	        POP_CALLER_SAVED
-	        addq    $8, %rsp                /* orig_ax */
-	        swapgs
-	        iretq
+        addq    $48, %rsp
+        POP_CALLER_SAVED
+        movq    32(%rsp), %rsp          /* the user's RSP, from the frame */
+        swapgs
+        sysretq
+syscall_return_via_iret:
+        addq    $48, %rsp
+        POP_CALLER_SAVED
+        addq    $8, %rsp                /* orig_ax */
+        swapgs
+        iretq
+        .cfi_endproc
 
         .globl entry_SYSCALL_compat
         .balign 16
@@ -223,21 +264,21 @@ user_enter:
         pushq   $USER_CS
         pushq   %rsi
         pushq   %rcx                    /* the argument */
-                xorl    %eax, %eax
-	        xorl    %ebx, %ebx
-	        xorl    %ecx, %ecx
-	        xorl    %edx, %edx
-	        xorl    %esi, %esi
-	        xorl    %edi, %edi
-	        xorl    %ebp, %ebp
-	        xorl    %r8d, %r8d
-	        xorl    %r9d, %r9d
-	        xorl    %r10d, %r10d
-	        xorl    %r11d, %r11d
-	        xorl    %r12d, %r12d
-	        xorl    %r13d, %r13d
-	        xorl    %r14d, %r14d
-	        xorl    %r15d, %r15d
+        xorl    %eax, %eax
+        xorl    %ebx, %ebx
+        xorl    %ecx, %ecx
+        xorl    %edx, %edx
+        xorl    %esi, %esi
+        xorl    %edi, %edi
+        xorl    %ebp, %ebp
+        xorl    %r8d, %r8d
+        xorl    %r9d, %r9d
+        xorl    %r10d, %r10d
+        xorl    %r11d, %r11d
+        xorl    %r12d, %r12d
+        xorl    %r13d, %r13d
+        xorl    %r14d, %r14d
+        xorl    %r15d, %r15d
         popq    %rdi
         swapgs
         iretq

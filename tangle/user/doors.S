@@ -300,26 +300,26 @@ SEL_ldt   = 0x4 | 3
         movl    $SYS_write, %eax                /* fd = RDI: garbage */
         syscall
         EXPECT_RESULT -EBADF, 3
-                GARBAGE 0
-	        movl    $1, %edi                        /* buf = RSI: the kernel */
-	        movl    $SYS_write, %eax
-	        syscall
-	        EXPECT_RESULT -EFAULT, 4
-	        GARBAGE 0
-	        movq    %rbx, %rdi                      /* the direct map */
-	        movl    $SYS_uname, %eax
-	        int     $0x80
-	        EXPECT_RESULT -EFAULT, 5
-	        GARBAGE 0
-	        movq    %rcx, %rdi                      /* non-canonical */
-	        movl    $SYS_log, %eax
-	        syscall
-	        EXPECT_RESULT -EFAULT, 6
-	        GARBAGE 0
-	        movq    %rsi, %rdi                      /* the kernel image */
-	        movl    $SYS_set_gs_base, %eax
-	        syscall
-	        EXPECT_RESULT -EINVAL, 7
+        GARBAGE 0
+        movl    $1, %edi                        /* buf = RSI: the kernel */
+        movl    $SYS_write, %eax
+        syscall
+        EXPECT_RESULT -EFAULT, 4
+        GARBAGE 0
+        movq    %rbx, %rdi                      /* the direct map */
+        movl    $SYS_uname, %eax
+        int     $0x80
+        EXPECT_RESULT -EFAULT, 5
+        GARBAGE 0
+        movq    %rcx, %rdi                      /* non-canonical */
+        movl    $SYS_log, %eax
+        syscall
+        EXPECT_RESULT -EFAULT, 6
+        GARBAGE 0
+        movq    %rsi, %rdi                      /* the kernel image */
+        movl    $SYS_set_gs_base, %eax
+        syscall
+        EXPECT_RESULT -EINVAL, 7
         GARBAGE 0
         int3
         EXIT    0

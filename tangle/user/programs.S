@@ -166,22 +166,22 @@ hello_msg:
         movq    $-1, %rdx
         SYSCALL SYS_write
         EXPECT_EFAULT 5
-                movq    $USER_RODATA, %rdi              /* uname(read-only page) */
-	        SYSCALL SYS_uname
-	        EXPECT_EFAULT 6
-	        xorl    %edi, %edi                      /* uname(NULL) */
-	        SYSCALL SYS_uname
-	        EXPECT_EFAULT 7
-	        movabsq $0xffff888000000000, %rdi       /* log(kernel address) */
-	        SYSCALL SYS_log
-	        EXPECT_EFAULT 8
-	        movq    $USER_UNMAPPED, %rdi            /* log(unmapped) */
-	        SYSCALL SYS_log
-	        EXPECT_EFAULT 9
-	        movq    $USER_DATA, %rdi                /* uname into fresh data */
-	        SYSCALL SYS_uname
-	        testq   %rax, %rax
-	        jne     9f
+        movq    $USER_RODATA, %rdi              /* uname(read-only page) */
+        SYSCALL SYS_uname
+        EXPECT_EFAULT 6
+        xorl    %edi, %edi                      /* uname(NULL) */
+        SYSCALL SYS_uname
+        EXPECT_EFAULT 7
+        movabsq $0xffff888000000000, %rdi       /* log(kernel address) */
+        SYSCALL SYS_log
+        EXPECT_EFAULT 8
+        movq    $USER_UNMAPPED, %rdi            /* log(unmapped) */
+        SYSCALL SYS_log
+        EXPECT_EFAULT 9
+        movq    $USER_DATA, %rdi                /* uname into fresh data */
+        SYSCALL SYS_uname
+        testq   %rax, %rax
+        jne     9f
         EXIT    0
 9:      movq    %r15, %rdi
         incq    %rdi
