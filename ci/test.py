@@ -190,6 +190,7 @@ def stage_boots():
 
 
 def stage_book():
+    ktap_program("the book's finish (ci/booklint)", ["ci/booklint", "--ktap"], "booklint")
     run("make pdf", ["make", "-s", "pdf"])
     ok, _ = run("make html", ["make", "-s", "html"])
     if ok:
