@@ -74,8 +74,8 @@ _Static_assert(sizeof(struct gate_desc) == 16, "a 64-bit gate is 16 bytes");
 enum {
 	GATE_INTERRUPT = 0xe,
 	GATE_TRAP = 0xf,
-	GATE_CALL = 0xc,        /* history: not allowed in a 64-bit IDT */
-	GATE_TASK = 0x5,        /* history: not allowed in a 64-bit IDT */
+	GATE_CALL = 0xc,        /* GDT or LDT only: a 64-bit IDT rejects it */
+	GATE_TASK = 0x5,        /* none in long mode: no task switching */
 };
 
 void pack_gate(struct gate_desc *g, unsigned type, unsigned long func,

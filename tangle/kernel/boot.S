@@ -70,10 +70,9 @@ _start:
         orl     $EFER_NXE, %eax
 1:      wrmsr
 
+        lgdt    boot_gdt_ptr - KERNEL_VMA
         movl    $(CR0_PE | CR0_ET | CR0_EM | CR0_NE | CR0_WP | CR0_PG), %eax
         movl    %eax, %cr0
-
-        lgdt    boot_gdt_ptr - KERNEL_VMA
         ljmp    $0x08, $(long_mode_entry - KERNEL_VMA)
 
 no_long_mode:

@@ -29,6 +29,14 @@ static void test_snprintf(struct ktest *t)
 	EXPECT_STREQ(t, b, "abc");
 }
 
+static void deliberate_panic(void)
+{
+	panic("ktest: deliberate panic (ktest=panic)");
+}
+
+KTEST_CRASH(panic, deliberate_panic,
+	"Kernel panic - not syncing: ktest: deliberate panic");
+
 static void test_string(struct ktest *t)
 {
 	char b[16] = "abcdefgh";
@@ -49,11 +57,3 @@ KTEST_SUITE(console,
 	KTEST_CASE(test_uart_present),
 	KTEST_CASE(test_snprintf),
 	KTEST_CASE(test_string));
-
-static void deliberate_panic(void)
-{
-	panic("ktest: deliberate panic (ktest=panic)");
-}
-
-KTEST_CRASH(panic, deliberate_panic,
-	"Kernel panic - not syncing: ktest: deliberate panic");

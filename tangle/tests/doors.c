@@ -109,6 +109,21 @@ static void test_trap_flag(struct ktest *t)
 	expect_killed(t, "tf_movss_int3", 0, X86_TRAP_DB, ANY_ERROR);
 }
 
+static void test_resume_elsewhere(struct ktest *t)
+{
+	WRITE_ONCE(syscall_test_hook, door_hook);
+	for (unsigned long door = 0; door < 2; door++) {
+		expect_exit(t, "resume", door, 0);
+		struct task *task = run_hostile(t, "resume_noncanonical", door);
+		EXPECT_TRUE(t, task->killed);
+		EXPECT_EQ(t, task->vector, X86_TRAP_GP);
+		EXPECT_EQ(t, task->fault_ip, USER_TOP);
+		EXPECT_EQ(t, task->fault_syscall, SYS_test);  /* the kernel's doing */
+		task_free(task);
+	}
+	WRITE_ONCE(syscall_test_hook, NULL);
+}
+
 extern char entry_SYSCALL_64[], asm_int80_syscall[];
 
 static void test_debug_in_kernel(struct ktest *t)
@@ -312,21 +327,6 @@ static void test_sysret_decision(struct ktest *t)
 	EXPECT_FALSE(t, sysret_is_safe(&r));
 	r = good, r.ss = KERNEL_DS;
 	EXPECT_FALSE(t, sysret_is_safe(&r));
-}
-
-static void test_resume_elsewhere(struct ktest *t)
-{
-	WRITE_ONCE(syscall_test_hook, door_hook);
-	for (unsigned long door = 0; door < 2; door++) {
-		expect_exit(t, "resume", door, 0);
-		struct task *task = run_hostile(t, "resume_noncanonical", door);
-		EXPECT_TRUE(t, task->killed);
-		EXPECT_EQ(t, task->vector, X86_TRAP_GP);
-		EXPECT_EQ(t, task->fault_ip, USER_TOP);
-		EXPECT_EQ(t, task->fault_syscall, SYS_test);  /* the kernel's doing */
-		task_free(task);
-	}
-	WRITE_ONCE(syscall_test_hook, NULL);
 }
 
 extern char entry_SYSCALL_compat[];

@@ -42,6 +42,28 @@ static void test_faults_and_traps(struct ktest *t)
 	CHECK_PROBE(t, p, X86_TRAP_SS, TEST_NP_SEL, probe_ss_insn);
 }
 
+static bool on_stack(unsigned long sp, unsigned long base, unsigned long size)
+{
+	return sp >= base && sp < base + size;
+}
+
+static void test_double_fault_ist(struct ktest *t)
+{
+	struct cpu_entry *ce = this_cpu_ptr(&cpu_entry);
+	struct trap_probe *p = this_cpu_ptr(&trap_probe);
+	u8 *small = vmap_stack(PAGE_SIZE);
+	unsigned long rsp;
+
+	asm volatile("mov %%rsp, %0" : "=r"(rsp));
+	probe_arm(X86_TRAP_DF, probe_stack_overflow_resume, rsp - 16);
+	probe_stack_overflow((unsigned long)small + PAGE_SIZE);
+	EXPECT_EQ(t, p->hit_vector, X86_TRAP_DF);
+	EXPECT_EQ(t, p->error_code, 0);
+	EXPECT_TRUE(t, on_stack(p->handler_sp, ce->ist_stack_base[IST_DF - 1],
+				IST_STACK_SIZE));
+	EXPECT_EQ(t, p->cr2, (unsigned long)small - 8);
+}
+
 static void test_page_fault(struct ktest *t)
 {
 	u8 *stack = vmap_stack(PAGE_SIZE);
@@ -75,28 +97,6 @@ static void test_gate_types(struct ktest *t)
 	EXPECT_EQ(t, p->hit_vector, X86_TRAP_BP);
 	EXPECT_FALSE(t, p->handler_flags & X86_EFLAGS_IF);      /* interrupt gate */
 	local_irq_restore(flags);
-}
-
-static bool on_stack(unsigned long sp, unsigned long base, unsigned long size)
-{
-	return sp >= base && sp < base + size;
-}
-
-static void test_double_fault_ist(struct ktest *t)
-{
-	struct cpu_entry *ce = this_cpu_ptr(&cpu_entry);
-	struct trap_probe *p = this_cpu_ptr(&trap_probe);
-	u8 *small = vmap_stack(PAGE_SIZE);
-	unsigned long rsp;
-
-	asm volatile("mov %%rsp, %0" : "=r"(rsp));
-	probe_arm(X86_TRAP_DF, probe_stack_overflow_resume, rsp - 16);
-	probe_stack_overflow((unsigned long)small + PAGE_SIZE);
-	EXPECT_EQ(t, p->hit_vector, X86_TRAP_DF);
-	EXPECT_EQ(t, p->error_code, 0);
-	EXPECT_TRUE(t, on_stack(p->handler_sp, ce->ist_stack_base[IST_DF - 1],
-				IST_STACK_SIZE));
-	EXPECT_EQ(t, p->cr2, (unsigned long)small - 8);
 }
 
 static void test_irq_stack(struct ktest *t)

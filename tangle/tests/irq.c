@@ -11,6 +11,143 @@
 #include "entry.h"
 #include "ktest.h"
 
+#define NO_LAPIC "no local APIC: these tests raise their interrupts with self-IPIs"
+
+static volatile unsigned test_ipi_count;
+static volatile unsigned long test_ipi_sp, test_ipi_flags, test_ipi_preempt;
+
+static void test_ipi_handler(struct pt_regs *regs)
+{
+	unsigned long here = (unsigned long)&here;
+
+	(void)regs;
+	test_ipi_sp = here;
+	test_ipi_flags = save_flags();
+	test_ipi_preempt = preempt_count();
+	test_ipi_count++;
+	apic_eoi();
+}
+
+static void test_self_ipi(struct ktest *t)
+{
+	unsigned long top = this_cpu_read(hardirq_stack_ptr);
+
+	if (!lapic_present)
+		KTEST_SKIP(t, NO_LAPIC);
+	set_system_vector(TEST_IPI_VECTOR, test_ipi_handler);
+	test_ipi_count = 0;
+	apic_send_ipi_self(TEST_IPI_VECTOR);
+	apic_send_ipi_self(TEST_IPI_VECTOR);
+	EXPECT_EQ(t, test_ipi_count, 2);
+	EXPECT_TRUE(t, test_ipi_sp < top && test_ipi_sp >= top - IRQ_STACK_SIZE);
+	EXPECT_FALSE(t, test_ipi_flags & X86_EFLAGS_IF);
+	EXPECT_TRUE(t, test_ipi_preempt & HARDIRQ_MASK);
+	EXPECT_FALSE(t, in_interrupt());
+}
+
+#define OUTER_IRQ       (FIRST_SOFT_IRQ_LINE + 2)
+#define INNER_IRQ       (FIRST_SOFT_IRQ_LINE + 3)
+
+static volatile unsigned outer_calls, inner_calls, outer_calls_seen;
+static volatile unsigned long outer_flags, inner_flags, inner_preempt, inner_sp;
+static volatile u8 inner_stack_inuse;
+
+static irqreturn_t outer_handler(int irq, void *dev)
+{
+	(void)irq, (void)dev;
+	if (outer_calls++ == 0) {
+		outer_flags = save_flags();
+		apic_send_ipi_self(irq_to_vector(INNER_IRQ));   /* nests at once */
+	}
+	return IRQ_HANDLED;
+}
+
+static irqreturn_t inner_handler(int irq, void *dev)
+{
+	unsigned long here = (unsigned long)&here;
+
+	(void)irq, (void)dev;
+	inner_calls++;
+	inner_sp = here;
+	inner_flags = save_flags();
+	inner_preempt = preempt_count();
+	inner_stack_inuse = this_cpu_read(hardirq_stack_inuse);
+	apic_send_ipi_self(irq_to_vector(OUTER_IRQ));   /* waits: IF=0 */
+	outer_calls_seen = outer_calls;
+	return IRQ_HANDLED;
+}
+
+static void test_nesting(struct ktest *t)
+{
+	unsigned long top = this_cpu_read(hardirq_stack_ptr);
+	unsigned before = *this_cpu_ptr(&irq_stats[OUTER_IRQ]);
+	int outer, inner;
+
+	if (!lapic_present)
+		KTEST_SKIP(t, NO_LAPIC);
+	ASSERT_EQ(t, request_irq(OUTER_IRQ, outer_handler, 0, "outer", &outer), 0);
+	ASSERT_EQ(t, request_irq(INNER_IRQ, inner_handler, 0, "inner", &inner), 0);
+	outer_calls = inner_calls = outer_calls_seen = 0;
+	apic_send_ipi_self(irq_to_vector(OUTER_IRQ));
+	EXPECT_TRUE(t, outer_flags & X86_EFLAGS_IF);
+	EXPECT_EQ(t, inner_calls, 1);
+	EXPECT_FALSE(t, inner_flags & X86_EFLAGS_IF);
+	EXPECT_EQ(t, inner_preempt & HARDIRQ_MASK, 2 * HARDIRQ_OFFSET);
+	EXPECT_EQ(t, inner_stack_inuse, 1);
+	EXPECT_TRUE(t, inner_sp < top && inner_sp >= top - IRQ_STACK_SIZE);
+	EXPECT_EQ(t, outer_calls_seen, 1);
+	EXPECT_EQ(t, outer_calls, 2);
+	EXPECT_EQ(t, *this_cpu_ptr(&irq_stats[OUTER_IRQ]), before + 2);
+	free_irq(INNER_IRQ, &inner);
+	free_irq(OUTER_IRQ, &outer);
+}
+
+static int calls_a, calls_b;
+static unsigned long flags_a, flags_b;
+
+static irqreturn_t handler_a(int irq, void *dev)
+{
+	(void)irq, (void)dev;
+	calls_a++;
+	flags_a = save_flags();
+	return IRQ_HANDLED;
+}
+
+static irqreturn_t handler_b(int irq, void *dev)
+{
+	(void)irq, (void)dev;
+	calls_b++;
+	flags_b = save_flags();
+	return IRQ_NONE;
+}
+
+static void test_shared_line(struct ktest *t)
+{
+	const unsigned irq = FIRST_SOFT_IRQ_LINE;
+	int a, b;
+	unsigned before = *this_cpu_ptr(&irq_stats[irq]);
+
+	if (!lapic_present)
+		KTEST_SKIP(t, NO_LAPIC);
+	ASSERT_EQ(t, request_irq(irq, handler_a, IRQF_SHARED, "test-a", &a), 0);
+	ASSERT_EQ(t, request_irq(irq, handler_b, IRQF_SHARED | IRQF_DISABLED,
+				 "test-b", &b), 0);
+	EXPECT_EQ(t, request_irq(irq, handler_a, 0, "test-c", &calls_a), -16);
+	calls_a = calls_b = 0;
+	apic_send_ipi_self(irq_to_vector(irq));
+	EXPECT_EQ(t, calls_a, 1);
+	EXPECT_EQ(t, calls_b, 1);
+	EXPECT_FALSE(t, flags_b & X86_EFLAGS_IF);       /* IRQF_DISABLED */
+	free_irq(irq, &b);
+	apic_send_ipi_self(irq_to_vector(irq));
+	EXPECT_EQ(t, calls_a, 2);
+	EXPECT_EQ(t, calls_b, 1);
+	EXPECT_TRUE(t, flags_a & X86_EFLAGS_IF);        /* non-critical part */
+	EXPECT_EQ(t, *this_cpu_ptr(&irq_stats[irq]), before + 2);
+	show_interrupts();
+	free_irq(irq, &a);
+}
+
 static void test_controllers(struct ktest *t)
 {
 	u32 a, b, c, d;
@@ -70,86 +207,6 @@ static void test_firmware_tables(struct ktest *t)
 	EXPECT_EQ(t, p.nr_overrides, 1);
 	EXPECT_EQ(t, p.override[0].irq, 0);
 	EXPECT_EQ(t, p.override[0].gsi, 2);
-}
-
-#define NO_LAPIC "no local APIC: these tests raise their interrupts with self-IPIs"
-
-static volatile unsigned test_ipi_count;
-static volatile unsigned long test_ipi_sp, test_ipi_flags, test_ipi_preempt;
-
-static void test_ipi_handler(struct pt_regs *regs)
-{
-	unsigned long here = (unsigned long)&here;
-
-	(void)regs;
-	test_ipi_sp = here;
-	test_ipi_flags = save_flags();
-	test_ipi_preempt = preempt_count();
-	test_ipi_count++;
-	apic_eoi();
-}
-
-static void test_self_ipi(struct ktest *t)
-{
-	unsigned long top = this_cpu_read(hardirq_stack_ptr);
-
-	if (!lapic_present)
-		KTEST_SKIP(t, NO_LAPIC);
-	set_system_vector(TEST_IPI_VECTOR, test_ipi_handler);
-	test_ipi_count = 0;
-	apic_send_ipi_self(TEST_IPI_VECTOR);
-	apic_send_ipi_self(TEST_IPI_VECTOR);
-	EXPECT_EQ(t, test_ipi_count, 2);
-	EXPECT_TRUE(t, test_ipi_sp < top && test_ipi_sp >= top - IRQ_STACK_SIZE);
-	EXPECT_FALSE(t, test_ipi_flags & X86_EFLAGS_IF);
-	EXPECT_TRUE(t, test_ipi_preempt & HARDIRQ_MASK);
-	EXPECT_FALSE(t, in_interrupt());
-}
-
-static int calls_a, calls_b;
-static unsigned long flags_a, flags_b;
-
-static irqreturn_t handler_a(int irq, void *dev)
-{
-	(void)irq, (void)dev;
-	calls_a++;
-	flags_a = save_flags();
-	return IRQ_HANDLED;
-}
-
-static irqreturn_t handler_b(int irq, void *dev)
-{
-	(void)irq, (void)dev;
-	calls_b++;
-	flags_b = save_flags();
-	return IRQ_NONE;
-}
-
-static void test_shared_line(struct ktest *t)
-{
-	const unsigned irq = FIRST_SOFT_IRQ_LINE;
-	int a, b;
-	unsigned before = *this_cpu_ptr(&irq_stats[irq]);
-
-	if (!lapic_present)
-		KTEST_SKIP(t, NO_LAPIC);
-	ASSERT_EQ(t, request_irq(irq, handler_a, IRQF_SHARED, "test-a", &a), 0);
-	ASSERT_EQ(t, request_irq(irq, handler_b, IRQF_SHARED | IRQF_DISABLED,
-				 "test-b", &b), 0);
-	EXPECT_EQ(t, request_irq(irq, handler_a, 0, "test-c", &calls_a), -16);
-	calls_a = calls_b = 0;
-	apic_send_ipi_self(irq_to_vector(irq));
-	EXPECT_EQ(t, calls_a, 1);
-	EXPECT_EQ(t, calls_b, 1);
-	EXPECT_FALSE(t, flags_b & X86_EFLAGS_IF);       /* IRQF_DISABLED */
-	free_irq(irq, &b);
-	apic_send_ipi_self(irq_to_vector(irq));
-	EXPECT_EQ(t, calls_a, 2);
-	EXPECT_EQ(t, calls_b, 1);
-	EXPECT_TRUE(t, flags_a & X86_EFLAGS_IF);        /* non-critical part */
-	EXPECT_EQ(t, *this_cpu_ptr(&irq_stats[irq]), before + 2);
-	show_interrupts();
-	free_irq(irq, &a);
 }
 
 static void test_unhandled_storm(struct ktest *t)
@@ -235,6 +292,7 @@ KTEST_SUITE(irq,
 	KTEST_CASE(test_firmware_tables),
 	KTEST_CASE(test_self_ipi),
 	KTEST_CASE(test_shared_line),
+	KTEST_CASE(test_nesting),
 	KTEST_CASE(test_unhandled_storm),
 	KTEST_CASE(test_nmi_ist),
 	KTEST_CASE(test_spurious_vector),

@@ -3,40 +3,13 @@
 #include "mm.h"
 #include "ktest.h"
 
-static void test_frames(struct ktest *t)
-{
-	u64 before = frames_free_count();
-	u64 a = frame_alloc(), run = frames_alloc(5);
-
-	ASSERT_NE(t, a, 0);
-	ASSERT_NE(t, run, 0);
-	EXPECT_EQ(t, a % PAGE_SIZE, 0);
-	EXPECT_EQ(t, frames_free_count(), before - 6);
-	for (int i = 0; i < 5; i++)
-		EXPECT_FALSE(t, frame_is_free(run + i * PAGE_SIZE));
-	frame_free(a);
-	frames_free(run, 5);
-	EXPECT_EQ(t, frames_free_count(), before);
-	EXPECT_TRUE(t, frame_is_free(a));
-}
-
-static void test_reserved(struct ktest *t)
-{
-	EXPECT_FALSE(t, frame_is_free(0));
-	EXPECT_FALSE(t, frame_is_free(0x9f000));
-	for (char *p = __kernel_start; p < __kernel_end; p += PAGE_SIZE)
-		EXPECT_FALSE(t, frame_is_free(virt_to_phys(p)));
-	EXPECT_GE(t, frames_free_count() + frames_peak_use(),
-		  MIN_FREE_MEMORY / PAGE_SIZE);
-}
-
 static int probe_variable = 42;
 
 static void test_kernel_mappings(struct ktest *t)
 {
 	u64 pa, flags;
 
-	ASSERT_TRUE(t, translate(kernel_pml4, (u64)test_reserved, &pa, &flags));
+	ASSERT_TRUE(t, translate(kernel_pml4, (u64)test_kernel_mappings, &pa, &flags));
 	EXPECT_FALSE(t, flags & PTE_W);
 	EXPECT_FALSE(t, flags & PTE_NX);
 	ASSERT_TRUE(t, translate(kernel_pml4, (u64)&probe_variable, &pa, &flags));
@@ -86,6 +59,33 @@ static void test_kmalloc(struct ktest *t)
 	EXPECT_EQ(t, frames_free_count(), before);
 	kfree(a);
 	kfree(b);
+}
+
+static void test_frames(struct ktest *t)
+{
+	u64 before = frames_free_count();
+	u64 a = frame_alloc(), run = frames_alloc(5);
+
+	ASSERT_NE(t, a, 0);
+	ASSERT_NE(t, run, 0);
+	EXPECT_EQ(t, a % PAGE_SIZE, 0);
+	EXPECT_EQ(t, frames_free_count(), before - 6);
+	for (int i = 0; i < 5; i++)
+		EXPECT_FALSE(t, frame_is_free(run + i * PAGE_SIZE));
+	frame_free(a);
+	frames_free(run, 5);
+	EXPECT_EQ(t, frames_free_count(), before);
+	EXPECT_TRUE(t, frame_is_free(a));
+}
+
+static void test_reserved(struct ktest *t)
+{
+	EXPECT_FALSE(t, frame_is_free(0));
+	EXPECT_FALSE(t, frame_is_free(0x9f000));
+	for (char *p = __kernel_start; p < __kernel_end; p += PAGE_SIZE)
+		EXPECT_FALSE(t, frame_is_free(virt_to_phys(p)));
+	EXPECT_GE(t, frames_free_count() + frames_peak_use(),
+		  MIN_FREE_MEMORY / PAGE_SIZE);
 }
 
 static void test_vmap_stack(struct ktest *t)

@@ -109,6 +109,18 @@ static void test_smap(struct ktest *t)
 	EXPECT_FALSE(t, save_flags() & X86_EFLAGS_AC);
 }
 
+__attribute__((noinline)) static void ktest_null_trigger(void)
+{
+	*(volatile int *)0 = 1;
+}
+
+KTEST_CRASH(null, ktest_null_trigger,
+	"BUG: kernel NULL pointer dereference, address: 0000000000000000",
+	"#PF: supervisor write access in kernel mode",
+	"#PF: error_code(0x0002) - not-present page",
+	"Oops: page fault", "CR2: 0000000000000000",
+	"ktest_null_trigger", "Kernel panic - not syncing: Fatal exception");
+
 static void test_asm_try(struct ktest *t)
 {
 	asm volatile(ASM_TRY(2f) "ud2\n\t" "2:" ::: "memory");
@@ -197,15 +209,3 @@ KTEST_SUITE(pagefault,
 	KTEST_CASE(test_extable),
 	KTEST_CASE(test_smep),
 	KTEST_CASE(test_user_faults));
-
-__attribute__((noinline)) static void ktest_null_trigger(void)
-{
-	*(volatile int *)0 = 1;
-}
-
-KTEST_CRASH(null, ktest_null_trigger,
-	"BUG: kernel NULL pointer dereference, address: 0000000000000000",
-	"#PF: supervisor write access in kernel mode",
-	"#PF: error_code(0x0002) - not-present page",
-	"Oops: page fault", "CR2: 0000000000000000",
-	"ktest_null_trigger", "Kernel panic - not syncing: Fatal exception");

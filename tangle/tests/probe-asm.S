@@ -50,12 +50,6 @@ probe_ss_insn:
 probe_ss_resume:
         ret
 
-        PROBE(pf_read)                          /* #PF: fault */
-probe_pf_read_insn:
-        movq    (%rdi), %rax
-probe_pf_read_resume:
-        ret
-
         PROBE(stack_overflow)                   /* #PF while pushing: #DF */
         pushq   %rbp
         movq    %rsp, %rbp
@@ -66,6 +60,12 @@ probe_stack_overflow_insn:
 probe_stack_overflow_resume:
         movq    %rbp, %rsp
         popq    %rbp
+        ret
+
+        PROBE(pf_read)                          /* #PF: fault */
+probe_pf_read_insn:
+        movq    (%rdi), %rax
+probe_pf_read_resume:
         ret
 
         PROBE(call)                             /* call *%rdi */

@@ -133,6 +133,25 @@ hello_msg:
         EXIT    0
         END_PROGRAM bench
 
+        PROGRAM bench_pf
+        movl    $2, %r14d                       /* two passes */
+3:      READ_TSC
+        movq    %rdx, %r12
+        movq    $USER_DATA, %rbx
+        movl    $64, %r13d
+1:      movb    $1, (%rbx)
+        addq    $4096, %rbx
+        decl    %r13d
+        jnz     1b
+        READ_TSC
+        subq    %r12, %rdx
+        movq    %rdx, %rdi
+        SYSCALL SYS_report
+        decl    %r14d
+        jnz     3b
+        EXIT    0
+        END_PROGRAM bench_pf
+
 .macro EXPECT_EFAULT case
         cmpq    $-EFAULT, %rax
         jne     9f
@@ -210,22 +229,3 @@ hello_msg:
         movq    $1, (%rax)                      /* a protection fault */
         EXIT    0
         END_PROGRAM rowrite
-
-        PROGRAM bench_pf
-        movl    $2, %r14d                       /* two passes */
-3:      READ_TSC
-        movq    %rdx, %r12
-        movq    $USER_DATA, %rbx
-        movl    $64, %r13d
-1:      movb    $1, (%rbx)
-        addq    $4096, %rbx
-        decl    %r13d
-        jnz     1b
-        READ_TSC
-        subq    %r12, %rdx
-        movq    %rdx, %rdi
-        SYSCALL SYS_report
-        decl    %r14d
-        jnz     3b
-        EXIT    0
-        END_PROGRAM bench_pf
