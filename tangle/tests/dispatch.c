@@ -31,30 +31,6 @@ static void test_saved_registers(struct ktest *t)
 	EXPECT_EQ(t, p->flags & 2, 2);          /* RFLAGS bit 1 is always 1 */
 }
 
-static void test_int3_counted(struct ktest *t)
-{
-	unsigned long before = this_cpu_read(int3_count);
-
-	asm volatile("int3" ::: "memory");
-	asm volatile("int3" ::: "memory");
-	EXPECT_EQ(t, this_cpu_read(int3_count), before + 2);
-}
-
-static void test_kallsyms(struct ktest *t)
-{
-	unsigned long off, size;
-	const char *name = kallsyms_lookup((unsigned long)show_backtrace, &off, &size);
-
-	ASSERT_NE(t, name, NULL);
-	EXPECT_STREQ(t, name, "show_backtrace");
-	EXPECT_EQ(t, off, 0);
-	name = kallsyms_lookup((unsigned long)kmain + 5, &off, &size);
-	EXPECT_STREQ(t, name, "kmain");
-	EXPECT_EQ(t, off, 5);
-	EXPECT_GT(t, size, 5);
-	EXPECT_EQ(t, kallsyms_lookup(0x1000, &off, &size), NULL);
-}
-
 static int frames_seen;
 static unsigned long frame_addr[4];
 
@@ -79,12 +55,6 @@ static void test_frame_chain(struct ktest *t)
 	EXPECT_STREQ(t, kallsyms_lookup(frame_addr[1], &off, &size), "run_suite");
 }
 
-KTEST_SUITE(dispatch,
-	KTEST_CASE(test_saved_registers),
-	KTEST_CASE(test_int3_counted),
-	KTEST_CASE(test_kallsyms),
-	KTEST_CASE(test_frame_chain));
-
 __attribute__((noinline)) static void ktest_oops_trigger(void)
 {
 	asm volatile("ud2");
@@ -94,3 +64,33 @@ KTEST_CRASH(oops, ktest_oops_trigger,
 	"Oops: invalid opcode", "RIP: 0008:", "ktest_oops_trigger",
 	"Code:", "<0f> 0b", "Call Trace:", "ktest_main",
 	"Kernel panic - not syncing: Fatal exception");
+
+static void test_int3_counted(struct ktest *t)
+{
+	unsigned long before = this_cpu_read(int3_count);
+
+	asm volatile("int3" ::: "memory");
+	asm volatile("int3" ::: "memory");
+	EXPECT_EQ(t, this_cpu_read(int3_count), before + 2);
+}
+
+static void test_kallsyms(struct ktest *t)
+{
+	unsigned long off, size;
+	const char *name = kallsyms_lookup((unsigned long)show_backtrace, &off, &size);
+
+	ASSERT_NE(t, name, NULL);
+	EXPECT_STREQ(t, name, "show_backtrace");
+	EXPECT_EQ(t, off, 0);
+	name = kallsyms_lookup((unsigned long)kmain + 5, &off, &size);
+	EXPECT_STREQ(t, name, "kmain");
+	EXPECT_EQ(t, off, 5);
+	EXPECT_GT(t, size, 5);
+	EXPECT_EQ(t, kallsyms_lookup(0x1000, &off, &size), NULL);
+}
+
+KTEST_SUITE(dispatch,
+	KTEST_CASE(test_saved_registers),
+	KTEST_CASE(test_int3_counted),
+	KTEST_CASE(test_kallsyms),
+	KTEST_CASE(test_frame_chain));

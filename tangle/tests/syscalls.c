@@ -15,15 +15,6 @@ static struct task *run(struct ktest *t, const char *name)
 	return task;
 }
 
-static void test_hello(struct ktest *t)
-{
-	struct task *task = run(t, "hello");
-
-	EXPECT_FALSE(t, task->killed);
-	EXPECT_EQ(t, task->exit_code, 0);
-	task_free(task);
-}
-
 static void test_getpid_and_regs(struct ktest *t)
 {
 	struct task *task = run(t, "getpid");
@@ -67,6 +58,15 @@ static void test_killed(struct ktest *t)
 	EXPECT_EQ(t, task->vector, X86_TRAP_PF);
 	EXPECT_EQ(t, task->fault_addr, 0);
 	EXPECT_EQ(t, task->error_code, 4);      /* user, read, not present */
+	task_free(task);
+}
+
+static void test_hello(struct ktest *t)
+{
+	struct task *task = run(t, "hello");
+
+	EXPECT_FALSE(t, task->killed);
+	EXPECT_EQ(t, task->exit_code, 0);
 	task_free(task);
 }
 

@@ -33,6 +33,7 @@ hello_msg:
         int     $0x80
         cmpq    $-ENOSYS, %rax
         jne     2f
+
         movq    $0x1234, %rbx
         movq    $0x5678, %rbp
         movq    $0x9abc, %r12
@@ -58,6 +59,7 @@ hello_msg:
         cmpq    $0x3333, %r8
         jne     5f
         EXIT    0
+
 1:      EXIT    1
 2:      EXIT    2
 3:      EXIT    3
