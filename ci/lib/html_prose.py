@@ -138,6 +138,7 @@ def index_anchors(out, terms, page, entries):
 def term_key(term):
     """An \\index argument as (sort key, display HTML) pairs, one per level."""
     levels = []
+    term = re.sub(r"\s+", " ", term)
     for level in term.split("!"):
         key, _, shown = level.partition("@")
         shown = shown or key
@@ -145,7 +146,7 @@ def term_key(term):
         shown = shown.replace("\\_", "_").replace("\\#", "#").replace("\\&", "&")
         shown = re.sub(r"\\[a-zA-Z]+\s*", "", shown).replace("{", "").replace("}", "")
         levels.append((re.sub(r"\\[a-zA-Z]+|[{}\\]", "", key).strip().lower(),
-                       shown.strip()))
+                       shown.strip()))     # makeindex's merge: by key and shown text
     return levels
 
 

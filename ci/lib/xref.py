@@ -73,19 +73,26 @@ class Xref:
         self.asm_macros = set()
         self.typedefs = {"u8", "u16", "u32", "u64", "s8", "s16", "s32", "s64",
                          "size_t", "bool", "uintptr_t"}
+        # What kind of name each definition is, found in one pass over the
+        # defining chunks: structure tags, macros (the preprocessor's and
+        # the assembler's, and assembler symbols set with =), typedefs.
         every = "\n".join(c.text() for c in doc.code_chunks)
-        for ident, chunks in self.defs.items():
-            text = "\n".join(c.text() for c in chunks)
-            if re.search(r"\b(struct|union|enum)\s+(__attribute__\s*\(\([^)]*\)\)\s*)?%s\s*\{"
-                         % re.escape(ident), text):
-                self.struct_tags.add(ident)
-            if re.search(r"(\.macro|#\s*define)\s+%s\b" % re.escape(ident), text) \
-                    or re.search(r"^\s*%s\s*=" % re.escape(ident), text, re.M):
-                self.macros.add(ident)
-            if re.search(r"\.macro\s+%s\b" % re.escape(ident), every):
-                self.asm_macros.add(ident)
-            if re.search(r"\btypedef\b[^;]*\b%s\s*;" % re.escape(ident), text):
-                self.typedefs.add(ident)
+        asm_macros = set(re.findall(r"\.macro\s+(\w+)", every))
+        for c in {c for chunks in self.defs.values() for c in chunks}:
+            text = c.text()
+            tags = set(re.findall(r"\b(?:struct|union|enum)\s+(?:__attribute__\s*\(\([^)]*\)\)\s*)?"
+                                  r"(\w+)\s*\{", text))
+            macros = set(re.findall(r"(?:\.macro|#\s*define)\s+(\w+)", text)) | \
+                set(re.findall(r"^\s*(\w+)\s*=", text, re.M))
+            types = set(re.findall(r"\btypedef\b[^;]*?\b(\w+)\s*;", text))
+            for ident in c.defines:
+                if ident in tags:
+                    self.struct_tags.add(ident)
+                if ident in macros:
+                    self.macros.add(ident)
+                if ident in types:
+                    self.typedefs.add(ident)
+        self.asm_macros = {i for i in self.defs if i in asm_macros}
         for c in doc.code_chunks:
             self._lines[c] = self._lex(c)
 
