@@ -3,10 +3,15 @@
 #include "x86-defs.h"
 #include "syscall.h"
 #include "user-layout.h"
+#include "vectors.h"
 
 .macro SYSCALL nr
         movl    $\nr, %eax
         syscall
+.endm
+
+.macro INT80
+        int     $IA32_SYSCALL_VECTOR
 .endm
 
 .macro EXIT code

@@ -39,7 +39,7 @@
 .endm
 
         COMPAT_CALL syscall, syscall
-        COMPAT_CALL int80, "int $0x80"
+        COMPAT_CALL int80, INT80
         COMPAT_CALL sysenter, sysenter
 
         PROGRAM sysenter
@@ -67,7 +67,7 @@ user_tf_\name\()_trap:
 .endm
 
         STEP_ACROSS syscall, syscall
-        STEP_ACROSS int80, "int $0x80"
+        STEP_ACROSS int80, INT80
         STEP_ACROSS int3, int3
 
 .macro STEP_ACROSS_MOVSS name, insn
@@ -83,7 +83,7 @@ user_tf_\name\()_trap:
 .endm
 
         STEP_ACROSS_MOVSS syscall, syscall
-        STEP_ACROSS_MOVSS int80, "int $0x80"
+        STEP_ACROSS_MOVSS int80, INT80
         STEP_ACROSS_MOVSS int3, int3
 
 #define HOSTILE_FLAGS (X86_EFLAGS_NT | X86_EFLAGS_DF | X86_EFLAGS_AC)
@@ -106,7 +106,7 @@ user_tf_\name\()_trap:
         SYSCALL SYS_test
         CHECK_FLAGS 1
         movl    $SYS_test, %eax
-        int     $0x80
+        INT80
         CHECK_FLAGS 2
         int3
         CHECK_FLAGS 3
@@ -294,7 +294,7 @@ SEL_ldt   = 0x4 | 3
         syscall
         EXPECT_RESULT -ENOSYS, 1
         GARBAGE SYS_getpid
-        int     $0x80
+        INT80
         EXPECT_RESULT -ENOSYS, 2
         GARBAGE 0
         movl    $SYS_write, %eax                /* fd = RDI: garbage */
@@ -308,7 +308,7 @@ SEL_ldt   = 0x4 | 3
         GARBAGE 0
         movq    %rbx, %rdi                      /* the direct map */
         movl    $SYS_uname, %eax
-        int     $0x80
+        INT80
         EXPECT_RESULT -EFAULT, 5
         GARBAGE 0
         movq    %rcx, %rdi                      /* non-canonical */
@@ -334,7 +334,7 @@ SEL_ldt   = 0x4 | 3
         movabsq $\value, %rsp
         SYSCALL SYS_nop
         movl    $SYS_nop, %eax
-        int     $0x80
+        INT80
         int3
         testq   %r13, %r13
         jz      1f
@@ -357,7 +357,7 @@ SEL_ldt   = 0x4 | 3
         jnz     2f
         syscall
         EXIT    1                       /* SYSRET to RCX lands here */
-2:      int     $0x80
+2:      INT80
         EXIT    2
 1:      EXIT    0
         END_PROGRAM \name

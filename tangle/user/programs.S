@@ -16,7 +16,7 @@ hello_msg:
         SYSCALL SYS_getpid
         movq    %rax, %rbx
         movl    $SYS_getpid, %eax
-        int     $0x80
+        INT80
         cmpq    %rax, %rbx
         jne     1f
         movq    %rax, %rdi
@@ -30,7 +30,7 @@ hello_msg:
         cmpq    $-ENOSYS, %rax
         jne     1f
         movl    $999, %eax
-        int     $0x80
+        INT80
         cmpq    $-ENOSYS, %rax
         jne     2f
 
@@ -76,7 +76,7 @@ hello_msg:
         SYSCALL SYS_set_gs_base
         SYSCALL SYS_nop
         movl    $SYS_nop, %eax
-        int     $0x80
+        INT80
         int3
         SYSCALL SYS_get_gs_base
         cmpq    $0x12345000, %rax
@@ -87,7 +87,7 @@ hello_msg:
         END_PROGRAM gsbase
 
         PROGRAM int_dpl0
-        int     $0x20
+        int     $FIRST_EXTERNAL_VECTOR
         EXIT    0
         END_PROGRAM int_dpl0
 
@@ -130,7 +130,7 @@ hello_msg:
 
         PROGRAM bench
         MEASURE syscall
-        MEASURE "int $0x80"
+        MEASURE INT80
         MEASURE nop
         EXIT    0
         END_PROGRAM bench
