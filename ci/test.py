@@ -157,6 +157,7 @@ def stage_isos():
 
 def stage_pipeline():
     ktap_program("pipeline tests", ["ci/test-pipeline"], "pipeline")
+    ktap_program("cross-reference rules", ["ci/test-xref"], "xref")
 
 
 def stage_gdb():

@@ -93,6 +93,7 @@ class Xref:
                 if ident in types:
                     self.typedefs.add(ident)
         self.asm_macros = {i for i in self.defs if i in asm_macros}
+        self.macros |= self.asm_macros
         for c in doc.code_chunks:
             self._lines[c] = self._lex(c)
 
@@ -297,8 +298,9 @@ class Xref:
                         re.search(r"\$[({](call\s+)?$", text[:i])
                         or re.match(r"\s*[:?+]?=", text[j:]) and not text[:i].strip()):
                     ctx = "other"       # make: only $(NAME) and NAME = are names
-                if ctx == "code" and lang == "asm" and text.startswith(":", j) \
-                        and not text.startswith("::", j):
+                if ctx == "code" and lang == "asm" and (
+                        text.startswith(":", j) and not text.startswith("::", j)
+                        or re.search(r"(\.macro|#\s*define)\s+$", text[:i])):
                     ctx = "label"       # a definition, not a use
                 flush()
                 if ctx == "other" and lang == "asm" and text[i - 1:i] == ".":
