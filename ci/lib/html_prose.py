@@ -69,7 +69,7 @@ def preprocess(src, page, labels, figures, index_terms):
             return f"\\includegraphics{{figures/{name}.svg}}" if name in figures else ""
         return open(path).read() if os.path.exists(path) else ""
     src = re.sub(r"\\input\{([^}]*)\}", inp, src)
-    src = re.sub(r"\\planned\{((?:[^{}]|\{[^{}]*\})*)\}", r"\1\\textsuperscript{\\dag}", src)
+    src = re.sub(r"\\planned\{((?:[^{}]|\{[^{}]*\})*)\}", r"\1\\textsuperscript{†}", src)
 
     def index(m):
         index_terms.append(m.group(1))

@@ -13,4 +13,5 @@
 #define LCR_DLAB  0x80
 #define LSR_DR    0x01      /* data ready */
 #define LSR_THRE  0x20      /* transmit holding register empty */
+#define LSR_TEMT  0x40      /* transmitter empty: holding and shift registers */
 #define MCR_LOOP  0x10

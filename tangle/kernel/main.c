@@ -68,8 +68,9 @@ void multiboot_parse(u32 magic, u32 mbi_phys)
 
 	if (magic != MULTIBOOT_BOOTLOADER_MAGIC)
 		panic("boot: bad Multiboot magic %#x", magic);
-	if (mbi_phys >= (1U << 30) || mbi->mmap_addr >= (1U << 30) ||
-	    mbi->cmdline >= (1U << 30))
+	if (mbi_phys >= (1U << 30) ||
+	    ((mbi->flags & MULTIBOOT_INFO_MEM_MAP) && mbi->mmap_addr >= (1U << 30)) ||
+	    ((mbi->flags & MULTIBOOT_INFO_CMDLINE) && mbi->cmdline >= (1U << 30)))
 		panic("boot: Multiboot information above 1 GiB is not mapped yet");
 	if (mbi->flags & MULTIBOOT_INFO_CMDLINE)
 		boot_copy_cmdline(&boot_info, phys_to_virt(mbi->cmdline));

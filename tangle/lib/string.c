@@ -45,7 +45,6 @@ int memcmp(const void *a, const void *b, size_t n)
 	return 0;
 }
 
-
 size_t strlen(const char *s)
 {
 	const char *p = s;

@@ -1,6 +1,7 @@
 /* Tangled from chapters/02-console.nw by 'make tangle'. Edit the chapter, not this file. */
 #include "kernel.h"
 #include "format.h"
+#include "uart.h"
 #include "ktest.h"
 
 static void test_uart_present(struct ktest *t)
@@ -8,9 +9,9 @@ static void test_uart_present(struct ktest *t)
 	int spins = 0;
 
 	EXPECT_TRUE(t, console_present());
-	EXPECT_NE(t, inb(0x3f8 + 5), 0xff);     /* a missing chip reads 0xff */
-	while (!(inb(0x3f8 + 5) & 0x40) && spins < 1000000)
-		spins++;                        /* wait for TEMT (bit 6) */
+	EXPECT_NE(t, inb(COM1 + UART_LSR), 0xff);       /* a missing chip reads 0xff */
+	while (!(inb(COM1 + UART_LSR) & LSR_TEMT) && spins < 1000000)
+		spins++;
 	EXPECT_LT(t, spins, 1000000);
 }
 
