@@ -85,6 +85,7 @@ def preprocess(src, page, labels, figures, index_terms):
         return f"\\href{{{href or '#'}}}{{{num}}}"
     src = re.sub(r"\\ref\{([^}]*)\}", ref, src)
     src = re.sub(r"\\(toprule|midrule|bottomrule)", r"\\hline", src)
+    src = re.sub(r"\\quad\b\s*", "\u2003", src)        # Pandoc drops \quad
     return src
 
 
