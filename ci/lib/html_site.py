@@ -13,10 +13,12 @@ TITLE = "Interrupts and Time on x86-64"
 
 
 class Site:
-    def __init__(self, out, chapters):
+    def __init__(self, out, chapters, parts):
         """chapters: [(page, number, title)] in reading order; number is ''
-        for the preface, '1'... for chapters, 'A'... for appendices."""
+        for the preface, '1'... for chapters, 'A'... for appendices; parts:
+        the title of the part each chapter belongs to."""
         self.out, self.chapters = out, chapters
+        self.parts = dict(zip((c[0] for c in chapters), parts))
         self.sections = {}          # page -> [(id, number, title)]
         self.search = []            # [{t: title, u: url, x: text}]
 
@@ -90,11 +92,13 @@ class Site:
         open(os.path.join(self.out, "search.js"), "w").write(SEARCH_JS)
 
     def contents(self, first):
-        groups, cur = [], None
+        groups, cur, roman = [], None, {}
         for page, number, title in self.chapters:
-            group = ("Front matter" if not number else "Appendices" if number.isalpha()
-                     else "Part I. Foundations" if int(number) <= 4
-                     else "Part II. Interrupts, traps and time")
+            group = self.parts[page]
+            if group not in ("Front matter", "Appendices") and group not in roman:
+                roman[group] = "I" * (len(roman) + 1) if len(roman) < 3 else str(len(roman) + 1)
+            if group in roman:
+                group = f"Part {roman[group]}. {group}"
             if group != cur:
                 groups.append((group, []))
                 cur = group

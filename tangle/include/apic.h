@@ -1,4 +1,4 @@
-/* Tangled from chapters/14-irq.nw by 'make tangle'. Edit the chapter, not this file. */
+/* Tangled from chapters/14-irq.nw chapters/20-smp-boot.nw by 'make tangle'. Edit the chapter, not this file. */
 #pragma once
 #include "kernel.h"
 
@@ -42,3 +42,9 @@ void pic_init(void);
 void pic_mask(unsigned irq, bool masked);
 void pic_eoi(unsigned irq);
 bool pic_in_service(unsigned irq);
+
+#define APIC_DM_INIT        0x500
+#define APIC_DM_STARTUP     0x600
+#define APIC_INT_ASSERT     0x4000
+#define APIC_INT_LEVELTRIG  0x8000
+void apic_send_ipi(unsigned apic_id, u32 icr_low);

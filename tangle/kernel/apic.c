@@ -1,4 +1,4 @@
-/* Tangled from chapters/14-irq.nw by 'make tangle'. Edit the chapter, not this file. */
+/* Tangled from chapters/14-irq.nw chapters/20-smp-boot.nw by 'make tangle'. Edit the chapter, not this file. */
 #include "kernel.h"
 #include "apic.h"
 #include "mm.h"
@@ -203,4 +203,9 @@ bool ioapic_init(void)
 		ioapic_write(IOAPIC_REDTBL_LO(gsi), IOAPIC_MASKED);
 	ioapic_present = true;
 	return true;
+}
+
+void apic_send_ipi(unsigned apic_id, u32 icr_low)
+{
+	apic_icr_write(icr_low, apic_id);
 }

@@ -1,4 +1,4 @@
-/* Tangled from chapters/01-boot.nw by 'make tangle'. Edit the chapter, not this file. */
+/* Tangled from chapters/01-boot.nw chapters/20-smp-boot.nw by 'make tangle'. Edit the chapter, not this file. */
 #include "kernel.h"
 #include "multiboot.h"
 #include "percpu.h"
@@ -10,6 +10,7 @@
 #include "smap.h"
 #include "extable.h"
 #include "platform.h"
+#include "smp.h"
 
 struct boot_info boot_info;
 
@@ -25,6 +26,13 @@ void kmain(u32 magic, u32 mbi_phys)
 	printk("command line: \"%s\"\n", boot_info.cmdline);
 	memory_init();
 	platform_init();
+	const char *phantom = cmdline_get("smp.phantom");
+	if (phantom) {
+		u32 id = 0;
+		while (*phantom >= '0' && *phantom <= '9')
+			id = id * 10 + *phantom++ - '0';
+		platform_add_cpu(&platform, id);
+	}
 	setup_per_cpu_areas(platform.nr_cpus);
 	cpu_init_descriptors(0);
 	idt_setup();
@@ -33,6 +41,8 @@ void kmain(u32 magic, u32 mbi_phys)
 	irq_init();
 	serial_irq_init();
 	sti();
+	tsc_calibrate();
+	smp_boot_cpus();
 	printk("boot: CPU %u up, kernel %p-%p\n", smp_processor_id(),
 	       __kernel_start, __kernel_end);
 
