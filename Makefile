@@ -10,6 +10,7 @@
 #   make check        chunk lint, tangle/ freshness, a warning-free build
 #   make book         build/book.pdf and the HTML edition (make pdf, make html)
 #   make bench        instruction counts under -icount (later chapters)
+#   make soak         the long torture tests (a million cross-CPU calls)
 #   make iso          build/kernel/litkernel.iso: GRUB and the kernel, bootable
 #   make clean        remove build/
 SHELL := bash
@@ -26,7 +27,7 @@ MEM    ?= 128M
 APPEND ?=
 KERNEL_MK = $(MAKE) -f build/src/kernel.mk SRC=build/src OUT=build/kernel
 
-.PHONY: all deps tangle src kernel host-tests iso test-isos run debug test check book pdf html bench clean
+.PHONY: all deps tangle src kernel host-tests iso test-isos run debug test check book pdf html bench soak clean
 
 all: tangle kernel book
 
@@ -76,6 +77,9 @@ pdf: kernel
 
 html: kernel
 	@ci/html
+
+soak: kernel
+	@ci/soak
 
 bench: kernel
 	@ci/qemu.py bench

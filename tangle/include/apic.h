@@ -1,4 +1,4 @@
-/* Tangled from chapters/14-irq.nw chapters/20-smp-boot.nw by 'make tangle'. Edit the chapter, not this file. */
+/* Tangled from chapters/14-irq.nw chapters/20-smp-boot.nw chapters/21-ipi.nw by 'make tangle'. Edit the chapter, not this file. */
 #pragma once
 #include "kernel.h"
 
@@ -48,3 +48,5 @@ bool pic_in_service(unsigned irq);
 #define APIC_INT_ASSERT     0x4000
 #define APIC_INT_LEVELTRIG  0x8000
 void apic_send_ipi(unsigned apic_id, u32 icr_low);
+
+void ioapic_set_dest(unsigned gsi, unsigned apic_id);

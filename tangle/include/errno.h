@@ -1,4 +1,4 @@
-/* Tangled from chapters/13-syscalls.nw chapters/14-irq.nw by 'make tangle'. Edit the chapter, not this file. */
+/* Tangled from chapters/13-syscalls.nw chapters/14-irq.nw chapters/21-ipi.nw by 'make tangle'. Edit the chapter, not this file. */
 #pragma once
 #define EBADF   9       /* bad file descriptor */
 #define EFAULT  14      /* bad address */
@@ -7,3 +7,6 @@
 
 #define ENOMEM  12      /* out of memory */
 #define EBUSY   16      /* device or resource busy */
+
+#define ENXIO   6       /* no such device or address */
+#define EDEADLK 35      /* resource deadlock would occur */

@@ -26,6 +26,7 @@ int vprintk(const char *fmt, va_list ap);
 void panic(const char *fmt, ...)
 	__attribute__((noreturn, format(printf, 1, 2)));
 extern void (*panic_notifier)(void);
+extern void (*panic_stop_cpus)(void);
 
 #define BUG_ON(cond) do {						\
 	if (unlikely(cond))						\

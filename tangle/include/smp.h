@@ -1,4 +1,4 @@
-/* Tangled from chapters/20-smp-boot.nw by 'make tangle'. Edit the chapter, not this file. */
+/* Tangled from chapters/20-smp-boot.nw chapters/21-ipi.nw by 'make tangle'. Edit the chapter, not this file. */
 #pragma once
 
 #define TRAMPOLINE_PA   0x8000          /* the APs' first page: SIPI vector 8 */
@@ -29,4 +29,59 @@ DECLARE_PER_CPU(struct ap_report, ap_report);
 
 #ifndef __ASSEMBLER__
 extern u64 ap_stack_top[NR_CPUS];
+#endif
+
+#ifndef __ASSEMBLER__
+struct cpumask {
+	u64 bits[NR_CPUS / 64];
+};
+
+static inline void cpumask_set(struct cpumask *m, unsigned cpu)
+{
+	m->bits[cpu / 64] |= 1UL << (cpu % 64);
+}
+
+static inline bool cpumask_test(const struct cpumask *m, unsigned cpu)
+{
+	return (m->bits[cpu / 64] >> (cpu % 64)) & 1;
+}
+
+void cpumask_online(struct cpumask *m);
+#endif
+
+#ifndef __ASSEMBLER__
+typedef void (*smp_call_func_t)(void *info);
+
+int smp_call_function_single(unsigned cpu, smp_call_func_t func, void *info, bool wait);
+int smp_call_function_many(const struct cpumask *mask, smp_call_func_t func,
+			   void *info, bool wait);
+int on_each_cpu(smp_call_func_t func, void *info, bool wait);
+#endif
+
+#ifndef __ASSEMBLER__
+struct pt_regs;
+void smp_send_reschedule(unsigned cpu);
+DECLARE_PER_CPU(bool, need_resched);
+int irq_set_affinity(unsigned irq, unsigned cpu);
+void flush_tlb_kernel_range(unsigned long start, unsigned long end);
+void vunmap(void *va, size_t size);
+void smp_send_stop(void);
+extern volatile bool smp_stop_requested;
+DECLARE_PER_CPU(unsigned long, ipi_calls);
+DECLARE_PER_CPU(unsigned long, ipi_resched);
+DECLARE_PER_CPU(unsigned long, ipi_tlb);
+void stop_this_cpu(struct pt_regs *regs, const char *how);
+void ipi_init(void);
+#endif
+
+#ifndef __ASSEMBLER__
+void flush_idle_calls(void);
+#endif
+
+#ifndef __ASSEMBLER__
+void smp_call_self_by_ipi(smp_call_func_t func, void *info);
+#endif
+
+#ifndef __ASSEMBLER__
+DECLARE_PER_CPU(bool, cpu_stopped);
 #endif

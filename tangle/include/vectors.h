@@ -1,4 +1,4 @@
-/* Tangled from chapters/10-idt-gdt.nw chapters/11-entry.nw by 'make tangle'. Edit the chapter, not this file. */
+/* Tangled from chapters/10-idt-gdt.nw chapters/11-entry.nw chapters/21-ipi.nw by 'make tangle'. Edit the chapter, not this file. */
 #pragma once
 
 #define FIRST_EXTERNAL_VECTOR   0x20    /* IRQ n arrives on vector 0x20 + n */
@@ -20,3 +20,5 @@ enum x86_trap {
 #undef VECTOR
 };
 #endif
+
+#define STOP_CPU_VECTOR         0xf8

@@ -1,4 +1,4 @@
-/* Tangled from chapters/14-irq.nw chapters/20-smp-boot.nw by 'make tangle'. Edit the chapter, not this file. */
+/* Tangled from chapters/14-irq.nw chapters/20-smp-boot.nw chapters/21-ipi.nw by 'make tangle'. Edit the chapter, not this file. */
 #include "kernel.h"
 #include "apic.h"
 #include "mm.h"
@@ -208,4 +208,12 @@ bool ioapic_init(void)
 void apic_send_ipi(unsigned apic_id, u32 icr_low)
 {
 	apic_icr_write(icr_low, apic_id);
+}
+
+void ioapic_set_dest(unsigned gsi, unsigned apic_id)
+{
+	u64 f = spin_lock_irqsave(&ioapic_lock);
+
+	ioapic_write(IOAPIC_REDTBL_HI(gsi), apic_id << 24);
+	spin_unlock_irqrestore(&ioapic_lock, f);
 }

@@ -1,4 +1,4 @@
-/* Tangled from chapters/14-irq.nw by 'make tangle'. Edit the chapter, not this file. */
+/* Tangled from chapters/14-irq.nw chapters/21-ipi.nw by 'make tangle'. Edit the chapter, not this file. */
 #include "kernel.h"
 #include "percpu.h"
 #include "irq.h"
@@ -9,6 +9,7 @@
 #include "platform.h"
 #include "mm.h"
 #include "errno.h"
+#include "smp.h"
 
 struct irqaction {
 	irq_handler_t handler;
@@ -274,19 +275,51 @@ static void use_pic_for_isa_irqs(void)
 	}
 }
 
+#define SHOWN_CPUS 8
+#define show_per_cpu_row(tag, var, what) do {				\
+	printk("%4s:", tag);						\
+	for (unsigned c = 0; c < MIN(nr_cpu_ids, SHOWN_CPUS); c++)	\
+		if (cpu_online(c))					\
+			printk(" %10lu", (unsigned long)per_cpu(var, c));	\
+	printk("   %s\n", what);						\
+} while (0)
+
 void show_interrupts(void)
 {
-	printk("           CPU0\n");
+	printk("     ");
+	for (unsigned c = 0; c < MIN(nr_cpu_ids, SHOWN_CPUS); c++)
+		if (cpu_online(c))
+			printk("       CPU%-2u", c);
+	printk("\n");
 	for (unsigned irq = 0; irq < NR_IRQS; irq++) {
 		struct irq_desc *d = &irq_desc[irq];
-		if (!d->action && !per_cpu(irq_stats[irq], 0))
+		unsigned total = 0;
+		for (unsigned c = 0; c < nr_cpu_ids; c++)
+			total += per_cpu(irq_stats[irq], c);
+		if (!d->action && !total)
 			continue;
-		printk("%4u: %10u  %7s-%-5s", irq, per_cpu(irq_stats[irq], 0),
-		       d->chip ? d->chip->name : "none", d->level ? "level" : "edge");
+		printk("%4u:", irq);
+		for (unsigned c = 0; c < MIN(nr_cpu_ids, SHOWN_CPUS); c++)
+			if (cpu_online(c))
+				printk(" %10u", per_cpu(irq_stats[irq], c));
+		printk("  %7s-%-5s", d->chip ? d->chip->name : "none", d->level ? "level" : "edge");
 		for (struct irqaction *a = d->action; a; a = a->next)
 			printk(" %s%s", a->name, a->next ? "," : "");
 		printk("\n");
 	}
-	printk(" NMI: %10lu\n SPU: %10lu\n", per_cpu(nmi_count, 0),
-	       per_cpu(spurious_count, 0));
+	show_per_cpu_row("NMI", nmi_count, "Non-maskable interrupts");
+	show_per_cpu_row("SPU", spurious_count, "Spurious interrupts");
+	show_per_cpu_row("CAL", ipi_calls, "Function call interrupts");
+	show_per_cpu_row("RES", ipi_resched, "Rescheduling interrupts");
+	show_per_cpu_row("TLB", ipi_tlb, "TLB shootdowns");
+}
+
+int irq_set_affinity(unsigned irq, unsigned cpu)
+{
+	if (irq >= NR_IRQS || !irq_desc[irq].has_line || !cpu_online(cpu))
+		return -EINVAL;
+	if (irq_desc[irq].chip != &ioapic_chip)
+		return -EINVAL;                 /* the PIC reaches one CPU */
+	ioapic_set_dest(irq_desc[irq].gsi, cpu_apic_id[cpu]);
+	return 0;
 }

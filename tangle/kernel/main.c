@@ -1,4 +1,4 @@
-/* Tangled from chapters/01-boot.nw chapters/20-smp-boot.nw by 'make tangle'. Edit the chapter, not this file. */
+/* Tangled from chapters/01-boot.nw chapters/20-smp-boot.nw chapters/21-ipi.nw by 'make tangle'. Edit the chapter, not this file. */
 #include "kernel.h"
 #include "multiboot.h"
 #include "percpu.h"
@@ -43,6 +43,8 @@ void kmain(u32 magic, u32 mbi_phys)
 	sti();
 	tsc_calibrate();
 	smp_boot_cpus();
+
+	ipi_init();
 	printk("boot: CPU %u up, kernel %p-%p\n", smp_processor_id(),
 	       __kernel_start, __kernel_end);
 

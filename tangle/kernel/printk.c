@@ -47,6 +47,7 @@ int printk(const char *fmt, ...)
 
 static volatile int panicking;
 void (*panic_notifier)(void);
+void (*panic_stop_cpus)(void);
 
 void panic(const char *fmt, ...)
 {
@@ -63,6 +64,8 @@ void panic(const char *fmt, ...)
 	vprintk(fmt, ap);
 	va_end(ap);
 	printk("\n");
+	if (panic_stop_cpus)
+		panic_stop_cpus();
 	if (panic_notifier)
 		panic_notifier();
 	for (;;)

@@ -1,4 +1,4 @@
-/* Tangled from chapters/20-smp-boot.nw by 'make tangle'. Edit the chapter, not this file. */
+/* Tangled from chapters/20-smp-boot.nw chapters/21-ipi.nw by 'make tangle'. Edit the chapter, not this file. */
 #include "kernel.h"
 #include "smp.h"
 #include "apic.h"
@@ -86,6 +86,8 @@ void ap_start(unsigned cpu)
 	__atomic_fetch_or(&online_mask[cpu / 64], 1UL << (cpu % 64), __ATOMIC_RELEASE);
 	__atomic_fetch_add(&nr_cpus_online, 1, __ATOMIC_RELEASE);
 	for (;;) {
+		cli();
+		flush_idle_calls();
 		sti();
 		hlt();
 	}

@@ -1,4 +1,4 @@
-/* Tangled from chapters/12-dispatch.nw by 'make tangle'. Edit the chapter, not this file. */
+/* Tangled from chapters/12-dispatch.nw chapters/21-ipi.nw by 'make tangle'. Edit the chapter, not this file. */
 #include "kernel.h"
 #include "percpu.h"
 #include "traps.h"
@@ -9,6 +9,7 @@
 #include "irq.h"
 #include "extable.h"
 #include "mm.h"
+#include "smp.h"
 
 static const char *const exception_names[32] = {
 	"divide error", "debug", "NMI", "breakpoint", "overflow",
@@ -109,6 +110,8 @@ void do_nmi(struct pt_regs *regs, unsigned long error_code)
 
 	(void)error_code;
 	this_cpu_inc(nmi_count);
+	if (smp_stop_requested && !this_cpu_read(cpu_stopped))
+		stop_this_cpu(regs, "NMI");
 	printk("NMI received on CPU %u at %#lx\n", smp_processor_id(), regs->ip);
 	if (read_cr2() != cr2)
 		write_cr2(cr2);
