@@ -33,26 +33,33 @@ static pte_t *walk(pte_t *pml4, u64 va, bool create, u64 flags)
 	return &table[pt_index(va, 1)];
 }
 
+static spinlock_t pt_lock = SPINLOCK_INIT;
+
 int map_page(pte_t *pml4, u64 va, u64 pa, u64 flags)
 {
+	u64 irq = spin_lock_irqsave(&pt_lock);
 	pte_t *e = walk(pml4, va, true, flags);
 
-	if (!e)
-		return -1;
-	*e = (pa & PTE_ADDR_MASK) | flags | PTE_P;
-	invlpg((void *)va);
-	return 0;
+	if (e) {
+		*e = (pa & PTE_ADDR_MASK) | flags | PTE_P;
+		invlpg((void *)va);
+	}
+	spin_unlock_irqrestore(&pt_lock, irq);
+	return e ? 0 : -1;
 }
 
 int unmap_page(pte_t *pml4, u64 va)
 {
+	u64 irq = spin_lock_irqsave(&pt_lock);
 	pte_t *e = walk(pml4, va, false, 0);
+	bool mapped = e && (*e & PTE_P);
 
-	if (!e || !(*e & PTE_P))
-		return -1;
-	*e = 0;
-	invlpg((void *)va);
-	return 0;
+	if (mapped) {
+		*e = 0;
+		invlpg((void *)va);
+	}
+	spin_unlock_irqrestore(&pt_lock, irq);
+	return mapped ? 0 : -1;
 }
 
 bool translate(pte_t *pml4, u64 va, u64 *pa, u64 *flags)

@@ -12,14 +12,42 @@
 #define PIT_HZ          1193182
 #define PIT_CH2         0x42
 #define PIT_CMD         0x43
-#define PORT_SYS_CTRL   0x61            /* bit 0: channel 2 gate, bit 5: its output */
+#define PORT_SYS_CTRL   0x61            /* bit 0: channel 2 gate */
 
 unsigned long tsc_khz;
+
+static u16 pit_sample(u64 *tsc)
+{
+	for (;;) {
+		u64 before = rdtsc();
+		outb(PIT_CMD, 0x80);            /* latch channel 2 */
+		u8 lo = inb(PIT_CH2), hi = inb(PIT_CH2);
+		u64 after = rdtsc();
+		if (after - before < 100000) {  /* not interrupted meanwhile */
+			*tsc = before + (after - before) / 2;
+			return lo | hi << 8;
+		}
+	}
+}
+
+static unsigned long calibrate_once(void)
+{
+	u64 t0, t1;
+
+	outb(PIT_CMD, 0xb0);                    /* channel 2, lo/hi byte, mode 0 */
+	outb(PIT_CH2, 0xff);
+	outb(PIT_CH2, 0xff);
+	u16 c0 = pit_sample(&t0), c1;
+	do
+		c1 = pit_sample(&t1);
+	while ((u16)(c0 - c1) < PIT_HZ / 100 && t1 - t0 < (1UL << 34));
+	return (t1 - t0) * (PIT_HZ / 1000) / MAX((u16)(c0 - c1), 1);
+}
 
 void tsc_calibrate(void)
 {
 	u8 ctrl = inb(PORT_SYS_CTRL);
-	u16 latch = PIT_HZ / 100;               /* 10 ms */
+	unsigned long k[3];
 
 	if (ctrl == 0xff) {
 		tsc_khz = 1000000;
@@ -27,14 +55,10 @@ void tsc_calibrate(void)
 		return;
 	}
 	outb(PORT_SYS_CTRL, (ctrl & ~0x02) | 0x01);
-	outb(PIT_CMD, 0xb0);                    /* channel 2, lo/hi byte, mode 0 */
-	outb(PIT_CH2, latch & 0xff);
-	outb(PIT_CH2, latch >> 8);
-	u64 start = rdtsc(), now = start;
-	while (!(inb(PORT_SYS_CTRL) & 0x20) && now - start < (1UL << 34))
-		now = rdtsc();
+	for (int i = 0; i < 3; i++)
+		k[i] = calibrate_once();
 	outb(PORT_SYS_CTRL, ctrl);
-	tsc_khz = MAX((now - start) / 10, 1UL);
+	tsc_khz = MAX(MAX(MIN(k[0], k[1]), MIN(MAX(k[0], k[1]), k[2])), 1UL);
 	printk("smp: TSC %lu.%03lu MHz, against the PIT\n", tsc_khz / 1000, tsc_khz % 1000);
 }
 

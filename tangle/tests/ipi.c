@@ -57,7 +57,7 @@ static void test_on_each_cpu_once(struct ktest *t)
 static void test_no_wait_calls_complete(struct ktest *t)
 {
 	static unsigned count[NR_CPUS];
-	const unsigned rounds = 1000;
+	const unsigned rounds = MIN(1000U, 8000 / MAX(nr_cpus_online - 1, 1U));
 
 	NEED_TWO_CPUS(t);
 	memset(count, 0, sizeof(count));
@@ -207,7 +207,9 @@ static void torture_call(void *info)
 static void test_call_torture(struct ktest *t)
 {
 	static unsigned expected[NR_CPUS];
-	unsigned calls = cmdline_get("ktest.soak") ? 1000000 : 100000;
+	unsigned calls = nr_cpus_online <= 8 ? 100000 : 20000;
+	if (cmdline_get("ktest.soak"))
+		calls *= 10;
 	u64 x = 88172645463325252ULL;
 
 	NEED_TWO_CPUS(t);
@@ -224,8 +226,9 @@ static void test_call_torture(struct ktest *t)
 			continue;
 		if ((x >> 21) % 8 == 0) {
 			struct cpumask m = { 0 };
-			for (unsigned c = 0; c < nr_cpu_ids; c++)
-				if (cpu_online(c) && c != smp_processor_id() && ((x >> (c % 40)) & 1)) {
+			for (unsigned i = 0, c = cpu; i < 8; i++, c = (c + 1 + (x >> (24 + i))) % nr_cpu_ids)
+				if (cpu_online(c) && c != smp_processor_id() && !cpumask_test(&m, c) &&
+				    ((x >> (32 + i)) & 1)) {
 					cpumask_set(&m, c);
 					expected[c]++;
 				}
