@@ -58,7 +58,7 @@ void panic(const char *fmt, ...)
 		for (;;)
 			hlt();
 	console_owner = -1;
-	console_lock.locked = 0;
+	spin_lock_init(&console_lock);
 	printk("\nKernel panic - not syncing: ");
 	va_start(ap, fmt);
 	vprintk(fmt, ap);

@@ -305,15 +305,9 @@ static void bench_report(const char *name, u64 ticks, unsigned loops)
 
 static void bench_ipi_single(struct ktest *t)
 {
-	spinlock_t lock = SPINLOCK_INIT;
-	u64 start = rdtsc(), sender = 0;
+	u64 start, sender = 0;
 
 	NEED_TWO_CPUS(t);
-	for (int i = 0; i < IPI_BENCH_LOOPS; i++) {
-		spin_lock(&lock);
-		spin_unlock(&lock);
-	}
-	bench_report("spinlock_uncontended", rdtsc() - start, IPI_BENCH_LOOPS);
 	start = rdtsc();
 	for (int i = 0; i < IPI_BENCH_LOOPS; i++)
 		smp_call_function_single(1, empty_call, NULL, true);
