@@ -21,6 +21,7 @@
 #define APIC_ICR_BUSY   0x1000          /* delivery status: send pending */
 #define APIC_DEST_SELF  0x40000         /* shorthand: self */
 #define CPUID_1_EDX_APIC (1 << 9)       /* the CPU has a local APIC */
+#define CPUID_1_ECX_X2APIC (1 << 21)    /* ... which has an x2APIC mode */
 
 u32 apic_read(u32 reg);
 void apic_write(u32 reg, u32 val);
@@ -30,7 +31,7 @@ void apic_send_ipi_self(unsigned vector);
 void apic_send_nmi_self(void);
 bool lapic_detect(void);
 void lapic_init(bool pic_through_lint0);
-extern bool lapic_present, ioapic_present;
+extern bool lapic_present, x2apic_present, x2apic_mode, ioapic_present;
 bool ioapic_init(void);
 void ioapic_route(unsigned gsi, unsigned vector, unsigned dest, bool level,
 		  bool active_low);
@@ -48,5 +49,8 @@ bool pic_in_service(unsigned irq);
 #define APIC_INT_ASSERT     0x4000
 #define APIC_INT_LEVELTRIG  0x8000
 void apic_send_ipi(unsigned apic_id, u32 icr_low);
+
+#define APIC_DEST_ALLINC    0x80000     /* shorthand: all including self */
+#define APIC_DEST_ALLBUT    0xc0000     /* shorthand: all excluding self */
 
 void ioapic_set_dest(unsigned gsi, unsigned apic_id);

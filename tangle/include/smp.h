@@ -28,6 +28,11 @@ DECLARE_PER_CPU(struct ap_report, ap_report);
 #endif
 
 #ifndef __ASSEMBLER__
+enum { AP_WAITING, AP_STARTED, AP_ABANDONED };
+extern u8 ap_state[NR_CPUS];
+#endif
+
+#ifndef __ASSEMBLER__
 extern u64 ap_stack_top[NR_CPUS];
 #endif
 
@@ -72,6 +77,12 @@ DECLARE_PER_CPU(unsigned long, ipi_resched);
 DECLARE_PER_CPU(unsigned long, ipi_tlb);
 void stop_this_cpu(struct pt_regs *regs, const char *how);
 void ipi_init(void);
+#endif
+
+#ifndef __ASSEMBLER__
+bool ipi_shorthand_allowed(void);
+void send_ipi_all_but_self(unsigned vector);
+void send_ipi_all(unsigned vector);
 #endif
 
 #ifndef __ASSEMBLER__

@@ -27,15 +27,15 @@ static inline bool spin_is_locked(spinlock_t *l)
 	return (u16)v != (u16)(v >> 16);
 }
 
-static inline void spin_lock(spinlock_t *l)
+static inline void ticket_lock(spinlock_t *l)
 {
-	u16 ticket = 1;
+	u32 old = 1U << 16;
 
-	asm volatile("lock xaddw %0, %1" : "+r"(ticket), "+m"(l->next) :: "memory");
+	asm volatile("lock xaddl %0, %1" : "+r"(old), "+m"(l->val) :: "memory");
+	u16 ticket = old >> 16;
 	while (READ_ONCE(l->owner) != ticket)
 		pause();
 	barrier();
-	l->holder = smp_processor_id();
 }
 
 static inline void spin_unlock(spinlock_t *l)
@@ -45,18 +45,41 @@ static inline void spin_unlock(spinlock_t *l)
 	WRITE_ONCE(l->owner, l->owner + 1);
 }
 
-static inline bool spin_trylock(spinlock_t *l)
+static inline bool __spin_trylock(spinlock_t *l)
 {
-	u32 old = READ_ONCE(l->val);
+	u32 old = READ_ONCE(l->val), expected = old;
 
 	if ((u16)old != (u16)(old >> 16))
 		return false;
-	u32 new = old + (1U << 16);
-	asm volatile("lock cmpxchgl %2, %1" : "+a"(old), "+m"(l->val) : "r"(new) : "memory");
-	if (old != new - (1U << 16))
+	asm volatile("lock cmpxchgl %2, %1"
+		     : "+a"(old), "+m"(l->val) : "r"(expected + (1U << 16)) : "memory");
+	return old == expected;
+}
+
+static inline bool spin_trylock(spinlock_t *l)
+{
+	if (!__spin_trylock(l))
 		return false;
 	l->holder = smp_processor_id();
 	return true;
+}
+
+extern bool spin_lock_unfair;           /* set under a hypervisor */
+
+static inline void unfair_lock(spinlock_t *l)
+{
+	while (!__spin_trylock(l))
+		while (spin_is_locked(l))
+			pause();
+}
+
+static inline void spin_lock(spinlock_t *l)
+{
+	if (spin_lock_unfair)
+		unfair_lock(l);
+	else
+		ticket_lock(l);
+	l->holder = smp_processor_id();
 }
 
 static inline void spin_lock_irq(spinlock_t *l)
@@ -84,3 +107,5 @@ static inline void spin_unlock_irqrestore(spinlock_t *l, u64 flags)
 	spin_unlock(l);
 	local_irq_restore(flags);
 }
+
+void spin_lock_choose(void);

@@ -54,18 +54,27 @@ bool pic_in_service(unsigned irq)
 	return inb(port) & (1 << (irq & 7));
 }
 
-#define MSR_APIC_BASE 0x1b
+#define MSR_APIC_BASE           0x1b
+#define APIC_BASE_EXTD          (1UL << 10)     /* x2APIC mode */
+#define APIC_BASE_ENABLE        (1UL << 11)
+#define MSR_X2APIC_FIRST        0x800           /* + register offset / 16 */
 
 static volatile u32 *lapic;
+bool x2apic_mode;
 
 u32 apic_read(u32 reg)
 {
+	if (x2apic_mode)
+		return rdmsr(MSR_X2APIC_FIRST + reg / 16);
 	return lapic[reg / 4];
 }
 
 void apic_write(u32 reg, u32 val)
 {
-	lapic[reg / 4] = val;
+	if (x2apic_mode)
+		wrmsr(MSR_X2APIC_FIRST + reg / 16, val);
+	else
+		lapic[reg / 4] = val;
 }
 
 void apic_eoi(void)
@@ -75,10 +84,12 @@ void apic_eoi(void)
 
 unsigned apic_id(void)
 {
-	return apic_read(APIC_ID) >> 24;
+	u32 id = apic_read(APIC_ID);
+
+	return x2apic_mode ? id : id >> 24;
 }
 
-bool lapic_present;
+bool lapic_present, x2apic_present;
 
 bool lapic_detect(void)
 {
@@ -86,15 +97,22 @@ bool lapic_detect(void)
 
 	cpuid(1, 0, &a, &b, &c, &d);
 	lapic_present = d & CPUID_1_EDX_APIC;
+	x2apic_present = lapic_present && (c & CPUID_1_ECX_X2APIC);
 	return lapic_present;
 }
 
 void lapic_init(bool pic_through_lint0)
 {
-	u64 base = rdmsr(MSR_APIC_BASE) & ~0xfffUL;
+	u64 msr = rdmsr(MSR_APIC_BASE);
 
-	if (!lapic)
-		lapic = vmap_phys(base, PAGE_SIZE, PTE_W | PTE_PCD | PTE_PWT | pte_nx);
+	if (!lapic && !x2apic_mode)
+		x2apic_mode = (msr & APIC_BASE_EXTD) ||
+			      (x2apic_present && !cmdline_get("nox2apic"));
+	if (x2apic_mode && !(msr & APIC_BASE_EXTD))
+		wrmsr(MSR_APIC_BASE, msr | APIC_BASE_ENABLE | APIC_BASE_EXTD);
+	if (!x2apic_mode && !lapic)
+		lapic = vmap_phys(msr & ~0xfffUL, PAGE_SIZE,
+				  PTE_W | PTE_PCD | PTE_PWT | pte_nx);
 	apic_write(APIC_SVR, APIC_SVR_ENABLE | SPURIOUS_APIC_VECTOR);
 	apic_write(APIC_TPR, 0);
 	apic_write(APIC_LVT_LINT0, pic_through_lint0 ? APIC_DM_EXTINT : APIC_LVT_MASKED);
@@ -107,6 +125,11 @@ void lapic_init(bool pic_through_lint0)
 
 static void apic_icr_write(u32 low, u32 dest)
 {
+	if (x2apic_mode) {
+		asm volatile("mfence; lfence" ::: "memory");
+		wrmsr(MSR_X2APIC_FIRST + APIC_ICR_LOW / 16, (u64)dest << 32 | low);
+		return;
+	}
 	u64 f = local_irq_save();
 
 	apic_write(APIC_ICR_HIGH, dest << 24);

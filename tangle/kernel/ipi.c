@@ -8,6 +8,7 @@
 #include "errno.h"
 #include "mm.h"
 #include "traps.h"
+#include "platform.h"
 
 static void send_ipi(unsigned cpu, unsigned vector)
 {
@@ -20,6 +21,22 @@ void cpumask_online(struct cpumask *m)
 	for (unsigned cpu = 0; cpu < nr_cpu_ids; cpu++)
 		if (cpu_online(cpu))
 			cpumask_set(m, cpu);
+}
+
+bool ipi_shorthand_allowed(void)
+{
+	return nr_cpus_online == nr_cpu_ids && !cpus_left_out &&
+	       !platform.cpus_dropped;
+}
+
+void send_ipi_all_but_self(unsigned vector)
+{
+	apic_send_ipi(0, APIC_DEST_ALLBUT | APIC_DM_FIXED | vector);
+}
+
+void send_ipi_all(unsigned vector)
+{
+	apic_send_ipi(0, APIC_DEST_ALLINC | APIC_DM_FIXED | vector);
 }
 
 struct llist_node {
@@ -163,6 +180,8 @@ int smp_call_function_many(const struct cpumask *mask, smp_call_func_t func,
 			   void *info, bool wait)
 {
 	struct cpumask to_interrupt = { 0 };
+	unsigned targets = 0;
+	bool all_empty = true;
 
 	if (refuse_irqs_off(__builtin_return_address(0)))
 		return -EDEADLK;
@@ -186,10 +205,17 @@ int smp_call_function_many(const struct cpumask *mask, smp_call_func_t func,
 		csd->flags = CSD_FLAG_LOCK | (wait ? CSD_FLAG_SYNC : 0);
 		if (llist_add(&csd->node, per_cpu_ptr(&call_queue, cpu)))
 			cpumask_set(&to_interrupt, cpu);
+		else
+			all_empty = false;
+		targets++;
 	}
-	for (unsigned cpu = 0; cpu < nr_cpu_ids; cpu++)
-		if (cpumask_test(&to_interrupt, cpu))
-			send_ipi(cpu, CALL_FUNCTION_VECTOR);
+	if (all_empty && targets == nr_cpus_online - 1 && targets && ipi_shorthand_allowed()) {
+		send_ipi_all_but_self(CALL_FUNCTION_VECTOR);
+	} else {
+		for (unsigned cpu = 0; cpu < nr_cpu_ids; cpu++)
+			if (cpumask_test(&to_interrupt, cpu))
+				send_ipi(cpu, CALL_FUNCTION_VECTOR);
+	}
 	if (wait)
 		for (unsigned cpu = 0; cpu < nr_cpu_ids; cpu++)
 			if (cpu != me && cpumask_test(mask, cpu) && cpu_online(cpu))
@@ -296,9 +322,12 @@ void smp_send_stop(void)
 	if (!others)
 		return;
 	smp_stop_requested = true;
-	for (unsigned cpu = 0; cpu < nr_cpu_ids; cpu++)
-		if (cpu != me && cpu_online(cpu))
-			send_ipi(cpu, STOP_CPU_VECTOR);
+	if (ipi_shorthand_allowed())
+		send_ipi_all_but_self(STOP_CPU_VECTOR);
+	else
+		for (unsigned cpu = 0; cpu < nr_cpu_ids; cpu++)
+			if (cpu != me && cpu_online(cpu))
+				send_ipi(cpu, STOP_CPU_VECTOR);
 	if (wait_for_stops(others) < others) {
 		for (unsigned cpu = 0; cpu < nr_cpu_ids; cpu++)
 			if (cpu != me && cpu_online(cpu) && !per_cpu(cpu_stopped, cpu))

@@ -1,4 +1,4 @@
-/* Tangled from chapters/01-boot.nw chapters/20-smp-boot.nw chapters/21-ipi.nw by 'make tangle'. Edit the chapter, not this file. */
+/* Tangled from chapters/01-boot.nw chapters/05-locks.nw chapters/20-smp-boot.nw chapters/21-ipi.nw by 'make tangle'. Edit the chapter, not this file. */
 #include "kernel.h"
 #include "multiboot.h"
 #include "percpu.h"
@@ -11,6 +11,7 @@
 #include "extable.h"
 #include "platform.h"
 #include "smp.h"
+#include "spinlock.h"
 
 struct boot_info boot_info;
 
@@ -41,6 +42,8 @@ void kmain(u32 magic, u32 mbi_phys)
 	irq_init();
 	serial_irq_init();
 	sti();
+	spin_lock_choose();
+
 	tsc_calibrate();
 	smp_boot_cpus();
 

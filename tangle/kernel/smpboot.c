@@ -79,6 +79,10 @@ u32 cpu_apic_id[NR_CPUS];
 static u64 online_mask[NR_CPUS / 64];
 unsigned nr_cpus_online = 1;
 
+u8 ap_state[NR_CPUS];                           /* see give_up_on */
+static bool give_up_on(unsigned cpu);
+static unsigned late_cpu;                       /* smp.late=, for a test */
+
 bool cpu_online(unsigned cpu)
 {
 	return cpu < NR_CPUS &&
@@ -89,6 +93,14 @@ DEFINE_PER_CPU(struct ap_report, ap_report);
 
 void ap_start(unsigned cpu)
 {
+	if (cpu == late_cpu)
+		udelay(3000000);
+	u8 waiting = AP_WAITING;
+
+	if (!__atomic_compare_exchange_n(&ap_state[cpu], &waiting, AP_STARTED, false,
+					 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+		for (;;)
+			asm volatile("cli; hlt");
 	write_cr0(bsp_cr0);
 	write_cr4(bsp_cr4);
 	wrmsr(MSR_KERNEL_GS_BASE, 0);
@@ -164,6 +176,11 @@ void smp_boot_cpus(void)
 	u64 start = rdtsc();
 	unsigned n = smp_prepare();
 
+	const char *late = cmdline_get("smp.late");
+	while (late && *late >= '0' && *late <= '9')
+		late_cpu = late_cpu * 10 + *late++ - '0';
+	if (!late)
+		late_cpu = ~0U;
 	for (unsigned cpu = 1; cpu < n; cpu++) {
 		u32 id = cpu_apic_id[cpu];
 		apic_send_ipi(id, APIC_DM_INIT | APIC_INT_ASSERT | APIC_INT_LEVELTRIG);
@@ -175,14 +192,30 @@ void smp_boot_cpus(void)
 			apic_send_ipi(cpu_apic_id[cpu], APIC_DM_STARTUP | (TRAMPOLINE_PA >> 12));
 		udelay(200);
 	}
-	u64 deadline = 1000 * tsc_khz;                  /* a second, in TSC ticks */
-	while (__atomic_load_n(&nr_cpus_online, __ATOMIC_ACQUIRE) < n &&
-	       rdtsc() - start < deadline)
-		pause();
+	u64 last = rdtsc();
+	for (unsigned seen = 1, now; (now = __atomic_load_n(&nr_cpus_online, __ATOMIC_ACQUIRE)) < n;
+	     pause()) {
+		if (now > seen)
+			seen = now, last = rdtsc();
+		else if (rdtsc() - last > 1000 * tsc_khz)   /* a second with nobody new */
+			break;
+	}
 	for (unsigned cpu = 1; cpu < n; cpu++)
-		if (!cpu_online(cpu))
+		if (!cpu_online(cpu) && give_up_on(cpu))
 			printk("smp: CPU %u (APIC ID %u) did not start; going on without it\n",
 			       cpu, cpu_apic_id[cpu]);
 	printk("smp: %u of %d CPUs online in %lu ms\n", nr_cpus_online, platform.nr_cpus,
 	       (rdtsc() - start) / tsc_khz);
+}
+
+static bool give_up_on(unsigned cpu)
+{
+	u8 waiting = AP_WAITING;
+
+	if (__atomic_compare_exchange_n(&ap_state[cpu], &waiting, AP_ABANDONED, false,
+					__ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+		return true;
+	while (!cpu_online(cpu))
+		pause();
+	return false;
 }

@@ -172,6 +172,61 @@ static void test_reschedule(struct ktest *t)
 	EXPECT_EQ(t, per_cpu(ipi_resched, 1), before + 1);
 }
 
+static bool resched_counts_reach(unsigned long *before, unsigned me, unsigned long self)
+{
+	for (u64 start = rdtsc(); rdtsc() - start < 1000 * tsc_khz; pause()) {
+		bool all = per_cpu(ipi_resched, me) == before[me] + self;
+		for (unsigned cpu = 0; cpu < nr_cpu_ids && all; cpu++)
+			if (cpu != me && cpu_online(cpu))
+				all = __atomic_load_n(&per_cpu(ipi_resched, cpu),
+						      __ATOMIC_ACQUIRE) == before[cpu] + 1;
+		if (all)
+			return true;
+	}
+	return false;
+}
+
+static void test_shorthands(struct ktest *t)
+{
+	static unsigned long before[NR_CPUS];
+	unsigned me = smp_processor_id();
+
+	NEED_TWO_CPUS(t);
+	if (!ipi_shorthand_allowed())
+		KTEST_SKIP(t, "a listed CPU is not online: a shorthand would reach it");
+	for (unsigned cpu = 0; cpu < nr_cpu_ids; cpu++)
+		before[cpu] = per_cpu(ipi_resched, cpu);
+	send_ipi_all_but_self(RESCHEDULE_VECTOR);
+	EXPECT_TRUE(t, resched_counts_reach(before, me, 0));
+	for (unsigned cpu = 0; cpu < nr_cpu_ids; cpu++)
+		before[cpu] = per_cpu(ipi_resched, cpu);
+	send_ipi_all(RESCHEDULE_VECTOR);
+	EXPECT_TRUE(t, resched_counts_reach(before, me, 1));
+}
+
+static void x2apic_check(void *info)
+{
+	bool *ok = info;
+
+	ok[smp_processor_id()] = (rdmsr(0x1b) & (1UL << 10)) &&
+				 apic_id() == cpu_apic_id[smp_processor_id()];
+}
+
+static void test_x2apic_mode(struct ktest *t)
+{
+	static bool ok[NR_CPUS];
+
+	if (!x2apic_present)
+		KTEST_SKIP(t, "no x2APIC: CPUID.1:ECX[21] is clear (QEMU 7.2's TCG has none)");
+	if (!x2apic_mode)
+		KTEST_SKIP(t, "x2APIC present but not used (nox2apic)");
+	memset(ok, 0, sizeof(ok));
+	ASSERT_EQ(t, on_each_cpu(x2apic_check, ok, true), 0);
+	for (unsigned cpu = 0; cpu < nr_cpu_ids; cpu++)
+		if (cpu_online(cpu))
+			EXPECT_TRUE(t, ok[cpu]);
+}
+
 static void test_irq_affinity(struct ktest *t)
 {
 	NEED_TWO_CPUS(t);
@@ -261,6 +316,8 @@ KTEST_SUITE(ipi,
 	KTEST_CASE(test_ist_per_cpu),
 	KTEST_CASE(test_tlb_shootdown),
 	KTEST_CASE(test_reschedule),
+	KTEST_CASE(test_shorthands),
+	KTEST_CASE(test_x2apic_mode),
 	KTEST_CASE(test_irq_affinity),
 	KTEST_CASE(test_call_torture));
 

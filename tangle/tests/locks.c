@@ -39,7 +39,7 @@ static void test_ticket_lock(struct ktest *t)
 	EXPECT_TRUE(t, spin_trylock(&l));
 	spin_unlock(&l);
 	l.owner = l.next = 0xffff;
-	spin_lock(&l);
+	ticket_lock(&l);
 	EXPECT_EQ(t, l.next, 0);
 	spin_unlock(&l);
 	EXPECT_EQ(t, l.owner, 0);
@@ -77,13 +77,14 @@ static void litmus_partner(void *info)
 	}
 }
 
-static unsigned run_litmus(bool fence)
+static unsigned run_litmus(unsigned partner, bool fence)
 {
 	static struct litmus l;
 	unsigned both_zero = 0;
 
 	l = (struct litmus){ .rounds = 100000, .fence = fence };
-	smp_call_function_single(1, litmus_partner, &l, false);
+	if (smp_call_function_single(partner, litmus_partner, &l, false))
+		return ~0U;
 	for (unsigned i = 1; i <= l.rounds; i++) {
 		l.x = l.y = 0;
 		__atomic_store_n(&l.round, i, __ATOMIC_RELEASE);
@@ -97,9 +98,14 @@ static unsigned run_litmus(bool fence)
 
 static void test_store_buffering(struct ktest *t)
 {
+	unsigned partner = 0;
+
 	if (nr_cpus_online < 2)
 		KTEST_SKIP(t, "one CPU");
-	unsigned seen = run_litmus(false), fenced = run_litmus(true);
+	while (partner == smp_processor_id() || !cpu_online(partner))
+		partner++;
+	unsigned seen = run_litmus(partner, false), fenced = run_litmus(partner, true);
+	ASSERT_TRUE(t, seen != ~0U && fenced != ~0U);
 	ktest_log(t, "both loads saw 0: %u of 100000 rounds without a fence, "
 		  "%u with mfence", seen, fenced);
 	EXPECT_EQ(t, fenced, 0);
@@ -116,6 +122,7 @@ struct lock_torture {
 	bool snapped;
 	unsigned started, finished;
 	unsigned n;                             /* how many take part */
+	bool fair;                              /* ticket_lock, or unfair_lock */
 };
 
 static void torture_lock(void *info)
@@ -127,7 +134,10 @@ static void torture_lock(void *info)
 	while (__atomic_load_n(&lt->started, __ATOMIC_RELAXED) < lt->n)
 		pause();
 	for (unsigned long i = 0; i < lt->each; i++) {
-		spin_lock(&lt->lock);
+		if (lt->fair)
+			ticket_lock(&lt->lock);
+		else
+			unfair_lock(&lt->lock);
 		lt->counter++;
 		if (++lt->taken[me] == lt->each && !lt->snapped) {
 			for (unsigned c = 0; c < nr_cpu_ids; c++)
@@ -140,7 +150,7 @@ static void torture_lock(void *info)
 	__atomic_fetch_add(&lt->finished, 1, __ATOMIC_RELEASE);
 }
 
-static void test_lock_torture(struct ktest *t)
+static void run_lock_torture(struct ktest *t, bool fair)
 {
 	static struct lock_torture lt;
 	struct cpumask others = { 0 };
@@ -148,8 +158,10 @@ static void test_lock_torture(struct ktest *t)
 
 	if (nr_cpus_online < 2)
 		KTEST_SKIP(t, "one CPU");
-	lt = (struct lock_torture){ .lock = SPINLOCK_INIT, .each = 100000 };
-	unsigned me = smp_processor_id(), most_cpus = cmdline_get("ktest.soak") ? 8 : 2;
+	bool soak = cmdline_get("ktest.soak");
+	lt = (struct lock_torture){ .lock = SPINLOCK_INIT, .each = soak ? 100000 : 20000,
+				    .fair = fair };
+	unsigned me = smp_processor_id(), most_cpus = soak ? 8 : 2;
 	cpumask_set(&lt.cpus, me);
 	for (unsigned cpu = 0; cpu < nr_cpu_ids && n + 1 < most_cpus; cpu++)
 		if (cpu != me && cpu_online(cpu)) {
@@ -175,11 +187,15 @@ static void test_lock_torture(struct ktest *t)
 		  most / MAX(least, 1UL), most * 100 / MAX(least, 1UL) % 100);
 }
 
+static void test_ticket_torture(struct ktest *t) { run_lock_torture(t, true); }
+static void test_unfair_torture(struct ktest *t) { run_lock_torture(t, false); }
+
 KTEST_SUITE(locks,
 	KTEST_CASE(test_atomics),
 	KTEST_CASE(test_ticket_lock),
 	KTEST_CASE(test_store_buffering),
-	KTEST_CASE(test_lock_torture));
+	KTEST_CASE(test_ticket_torture),
+	KTEST_CASE(test_unfair_torture));
 
 #define LOCK_BENCH_LOOPS 1000
 
@@ -210,6 +226,10 @@ static void bench_locks(struct ktest *t)
 	lock_bench("mfence", TIME_LOOP(mb()), empty);
 	lock_bench("spinlock_uncontended",
 		   TIME_LOOP(spin_lock(&l); spin_unlock(&l)), empty);
+	lock_bench("ticket_lock_uncontended",
+		   TIME_LOOP(ticket_lock(&l); spin_unlock(&l)), empty);
+	lock_bench("unfair_lock_uncontended",
+		   TIME_LOOP(unfair_lock(&l); spin_unlock(&l)), empty);
 	lock_bench("spinlock_irqsave_uncontended",
 		   TIME_LOOP(u64 f = spin_lock_irqsave(&l); spin_unlock_irqrestore(&l, f)),
 		   empty);

@@ -15,7 +15,7 @@ static void test_all_online(struct ktest *t)
 		online += cpu_online(cpu);
 	EXPECT_EQ(t, online, nr_cpus_online);
 	EXPECT_TRUE(t, cpu_online(0));
-	if (!cmdline_get("smp.phantom"))
+	if (!cmdline_get("smp.phantom") && !cmdline_get("smp.late"))
 		EXPECT_EQ(t, nr_cpus_online + cpus_left_out, nr_cpu_ids);
 }
 
@@ -85,8 +85,25 @@ static void test_udelay_against_pit(struct ktest *t)
 	EXPECT_LT(t, ticks, 11932 * 12 / 10);
 }
 
+static void test_late_ap_parked(struct ktest *t)
+{
+	const char *late = cmdline_get("smp.late");
+	unsigned cpu = 0;
+
+	if (!late)
+		KTEST_SKIP(t, "no late CPU (the smp-late boot of the matrix has one)");
+	while (*late >= '0' && *late <= '9')
+		cpu = cpu * 10 + *late++ - '0';
+	ASSERT_TRUE(t, cpu > 0 && cpu < nr_cpu_ids);
+	udelay(3500000);
+	EXPECT_FALSE(t, cpu_online(cpu));
+	EXPECT_EQ(t, __atomic_load_n(&ap_state[cpu], __ATOMIC_ACQUIRE), AP_ABANDONED);
+	EXPECT_EQ(t, nr_cpus_online, nr_cpu_ids - 1);
+}
+
 KTEST_SUITE(smpboot,
 	KTEST_CASE(test_all_online),
 	KTEST_CASE(test_each_cpu_its_own),
 	KTEST_CASE(test_phantom_left_out),
+	KTEST_CASE(test_late_ap_parked),
 	KTEST_CASE(test_udelay_against_pit));
