@@ -95,4 +95,6 @@ void smp_call_self_by_ipi(smp_call_func_t func, void *info);
 
 #ifndef __ASSEMBLER__
 DECLARE_PER_CPU(bool, cpu_stopped);
+DECLARE_PER_CPU(smp_call_func_t, call_running);
+DECLARE_PER_CPU(unsigned, call_running_from);
 #endif

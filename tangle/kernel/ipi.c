@@ -74,6 +74,7 @@ static struct llist_node *llist_reverse(struct llist_node *n)
 
 #define CSD_FLAG_LOCK   1
 #define CSD_FLAG_SYNC   2
+#define CSD_FROM(cpu)   ((cpu) << 8)            /* the sender, above the flags */
 
 struct call_single_data {
 	struct llist_node node;
@@ -101,6 +102,9 @@ DEFINE_PER_CPU(unsigned long, ipi_calls);
 DEFINE_PER_CPU(unsigned long, ipi_resched);
 DEFINE_PER_CPU(unsigned long, ipi_tlb);
 
+DEFINE_PER_CPU(smp_call_func_t, call_running);  /* for an oops: which call */
+DEFINE_PER_CPU(unsigned, call_running_from);    /* ... and from which CPU */
+
 static void flush_call_queue(void)
 {
 	struct llist_node *n = llist_reverse(llist_del_all(this_cpu_ptr(&call_queue)));
@@ -111,6 +115,10 @@ static void flush_call_queue(void)
 		void *info = csd->info;
 		n = n->next;
 		this_cpu_inc(ipi_calls);
+		smp_call_func_t outer = this_cpu_read(call_running);
+		unsigned outer_from = this_cpu_read(call_running_from);
+		this_cpu_write(call_running_from, csd->flags >> 8);
+		this_cpu_write(call_running, func);
 		if (csd->flags & CSD_FLAG_SYNC) {
 			func(info);
 			csd_unlock(csd);
@@ -118,6 +126,8 @@ static void flush_call_queue(void)
 			csd_unlock(csd);
 			func(info);
 		}
+		this_cpu_write(call_running, outer);
+		this_cpu_write(call_running_from, outer_from);
 	}
 }
 
@@ -167,7 +177,7 @@ int smp_call_function_single(unsigned cpu, smp_call_func_t func, void *info, boo
 		csd_lock_wait(csd);             /* its previous call is done */
 	csd->func = func;
 	csd->info = info;
-	csd->flags = CSD_FLAG_LOCK | (wait ? CSD_FLAG_SYNC : 0);
+	csd->flags = CSD_FLAG_LOCK | (wait ? CSD_FLAG_SYNC : 0) | CSD_FROM(me);
 	if (llist_add(&csd->node, per_cpu_ptr(&call_queue, cpu)))
 		send_ipi(cpu, CALL_FUNCTION_SINGLE_VECTOR);
 	if (wait)
@@ -202,7 +212,7 @@ int smp_call_function_many(const struct cpumask *mask, smp_call_func_t func,
 		csd_lock_wait(csd);
 		csd->func = func;
 		csd->info = info;
-		csd->flags = CSD_FLAG_LOCK | (wait ? CSD_FLAG_SYNC : 0);
+		csd->flags = CSD_FLAG_LOCK | (wait ? CSD_FLAG_SYNC : 0) | CSD_FROM(me);
 		if (llist_add(&csd->node, per_cpu_ptr(&call_queue, cpu)))
 			cpumask_set(&to_interrupt, cpu);
 		else
@@ -242,7 +252,8 @@ int on_each_cpu(smp_call_func_t func, void *info, bool wait)
 
 void smp_call_self_by_ipi(smp_call_func_t func, void *info)
 {
-	struct call_single_data csd = { { NULL }, func, info, CSD_FLAG_LOCK | CSD_FLAG_SYNC };
+	struct call_single_data csd = { { NULL }, func, info,
+					CSD_FLAG_LOCK | CSD_FLAG_SYNC | CSD_FROM(smp_processor_id()) };
 
 	if (llist_add(&csd.node, this_cpu_ptr(&call_queue)))
 		apic_send_ipi_self(CALL_FUNCTION_SINGLE_VECTOR);
@@ -288,7 +299,13 @@ void flush_tlb_kernel_range(unsigned long start, unsigned long end)
 {
 	struct tlb_range r = { ALIGN_DOWN(start, PAGE_SIZE), ALIGN_UP(end, PAGE_SIZE) };
 
-	on_each_cpu(flush_tlb_local, &r, true);
+	if (nr_cpus_online == 1) {
+		flush_tlb_local(&r);
+		return;
+	}
+	if (on_each_cpu(flush_tlb_local, &r, true))
+		panic("TLB shootdown of %#lx-%#lx refused (interrupts disabled?): "
+		      "other CPUs would keep the old translation", r.start, r.end);
 }
 
 void vunmap(void *va, size_t size)

@@ -135,6 +135,11 @@ void die(const char *what, struct pt_regs *regs, unsigned long error_code,
 
 	cli();
 	printk("\nOops: %s [#%d] CPU %u\n", what, ++oops_count, smp_processor_id());
+	if (this_cpu_read(call_running)) {
+		printk("while running a cross-CPU call from CPU %u: ",
+		       this_cpu_read(call_running_from));
+		print_symbol("", (unsigned long)this_cpu_read(call_running));
+	}
 	if (vector >= 0 && vector < 32)
 		printk("vector %d, error code %#lx\n", vector, error_code);
 	if (vector == X86_TRAP_PF)

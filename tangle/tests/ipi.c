@@ -159,6 +159,91 @@ static void test_tlb_shootdown(struct ktest *t)
 		KTEST_SKIP(t, "this emulator never kept the stale translation");
 }
 
+struct unmap_race {
+	unsigned rounds, bad[2];
+	bool done;
+};
+
+static void map_use_unmap(struct unmap_race *u, unsigned side)
+{
+	for (unsigned i = 0; i < u->rounds; i++) {
+		u64 pa = page_alloc_zeroed();
+		volatile u64 *va = pa ? vmap_phys(pa, PAGE_SIZE, PTE_W | pte_nx) : NULL;
+		if (!va) {
+			u->bad[side]++;
+			continue;
+		}
+		*va = i + 1;
+		u->bad[side] += *va != i + 1;
+		vunmap((void *)va, PAGE_SIZE);
+		frame_free(pa);
+	}
+}
+
+static void unmap_partner(void *info)
+{
+	struct unmap_race *u = info;
+
+	sti();
+	map_use_unmap(u, 1);
+	cli();
+	__atomic_store_n(&u->done, true, __ATOMIC_RELEASE);
+}
+
+static void test_concurrent_shootdowns(struct ktest *t)
+{
+	static struct unmap_race u;
+	static unsigned long before[NR_CPUS];
+
+	NEED_TWO_CPUS(t);
+	u = (struct unmap_race){ .rounds = MIN(200U, 4000 / nr_cpus_online) };
+	for (unsigned cpu = 0; cpu < nr_cpu_ids; cpu++)
+		before[cpu] = per_cpu(ipi_tlb, cpu);
+	ASSERT_EQ(t, smp_call_function_single(1, unmap_partner, &u, false), 0);
+	map_use_unmap(&u, 0);
+	for (u64 start = rdtsc(); !__atomic_load_n(&u.done, __ATOMIC_ACQUIRE) &&
+				  rdtsc() - start < 10000 * tsc_khz; )
+		pause();
+	ASSERT_TRUE(t, u.done);
+	EXPECT_EQ(t, u.bad[0] + u.bad[1], 0);
+	for (unsigned cpu = 0; cpu < nr_cpu_ids; cpu++)
+		if (cpu_online(cpu))
+			EXPECT_EQ(t, per_cpu(ipi_tlb, cpu) - before[cpu], 2UL * u.rounds);
+	ktest_log(t, "%u unmaps on each of two CPUs at once", u.rounds);
+}
+
+static void test_ipi_to_nobody(struct ktest *t)
+{
+	static unsigned long before[NR_CPUS];
+	bool used[255] = { false };
+	unsigned nobody = 0;
+
+	if (!lapic_present)
+		KTEST_SKIP(t, "no local APIC");
+	for (unsigned cpu = 0; cpu < nr_cpu_ids; cpu++)
+		if (cpu_apic_id[cpu] < 255)
+			used[cpu_apic_id[cpu]] = true;
+	while (nobody < 255 && used[nobody])
+		nobody++;
+	if (nobody == 255)
+		KTEST_SKIP(t, "every APIC ID below the broadcast address has a CPU");
+	for (unsigned cpu = 0; cpu < nr_cpu_ids; cpu++)
+		before[cpu] = per_cpu(ipi_resched, cpu);
+	apic_write(APIC_ESR, 0);
+	u64 start = rdtsc();
+	apic_send_ipi(nobody, APIC_DM_FIXED | RESCHEDULE_VECTOR);
+	u64 took = rdtsc() - start;
+	apic_write(APIC_ESR, 0);                /* latch the errors, then read */
+	ktest_log(t, "IPI to APIC ID %u: sent in %lu TSC ticks, ESR %#x", nobody,
+		  took, apic_read(APIC_ESR));
+	EXPECT_LT(t, took, 10 * tsc_khz);       /* well under 10 ms */
+	udelay(1000);
+	for (unsigned cpu = 0; cpu < nr_cpu_ids; cpu++)
+		if (cpu_online(cpu))
+			EXPECT_EQ(t, per_cpu(ipi_resched, cpu), before[cpu]);
+	EXPECT_EQ(t, smp_call_function_single(nr_cpu_ids, count_me, NULL, true), -ENXIO);
+}
+
 static void test_reschedule(struct ktest *t)
 {
 	NEED_TWO_CPUS(t);
@@ -315,6 +400,8 @@ KTEST_SUITE(ipi,
 	KTEST_CASE(test_bad_calls_refused),
 	KTEST_CASE(test_ist_per_cpu),
 	KTEST_CASE(test_tlb_shootdown),
+	KTEST_CASE(test_concurrent_shootdowns),
+	KTEST_CASE(test_ipi_to_nobody),
 	KTEST_CASE(test_reschedule),
 	KTEST_CASE(test_shorthands),
 	KTEST_CASE(test_x2apic_mode),
@@ -347,6 +434,27 @@ KTEST_CRASH(smp_panic, ktest_smp_panic,
 	"smp: CPU 2 stopped by IPI",
 	"smp: CPU 3 stopped by IPI",
 	"smp: 3 of 3 other CPUs stopped");
+
+static void read_null(void *info)
+{
+	(void)info;
+	(void)*(volatile int *)0;
+}
+
+static void ktest_call_fault(void)
+{
+	if (nr_cpus_online != 2)
+		panic("call_fault: this crash test needs exactly two CPUs");
+	smp_call_function_single(1, read_null, NULL, true);
+	panic("call_fault: the faulting call returned");
+}
+
+KTEST_CRASH(call_fault, ktest_call_fault,
+	"Oops: page fault [#1] CPU 1",
+	"while running a cross-CPU call from CPU 0: ",
+	"read_null+",
+	"Kernel panic - not syncing: Fatal exception",
+	"smp: 1 of 1 other CPUs stopped");
 
 #define IPI_BENCH_LOOPS 1000
 
