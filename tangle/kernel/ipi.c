@@ -303,9 +303,10 @@ void flush_tlb_kernel_range(unsigned long start, unsigned long end)
 		flush_tlb_local(&r);
 		return;
 	}
-	if (on_each_cpu(flush_tlb_local, &r, true))
-		panic("TLB shootdown of %#lx-%#lx refused (interrupts disabled?): "
-		      "other CPUs would keep the old translation", r.start, r.end);
+	int err = on_each_cpu(flush_tlb_local, &r, true);
+	if (err)
+		panic("TLB shootdown of %#lx-%#lx failed (error %d): "
+		      "other CPUs would keep the old translation", r.start, r.end, err);
 }
 
 void vunmap(void *va, size_t size)
