@@ -252,8 +252,8 @@ int on_each_cpu(smp_call_func_t func, void *info, bool wait)
 
 void smp_call_self_by_ipi(smp_call_func_t func, void *info)
 {
-	struct call_single_data csd = { { NULL }, func, info,
-					CSD_FLAG_LOCK | CSD_FLAG_SYNC | CSD_FROM(smp_processor_id()) };
+	unsigned flags = CSD_FLAG_LOCK | CSD_FLAG_SYNC | CSD_FROM(smp_processor_id());
+	struct call_single_data csd = { { NULL }, func, info, flags };
 
 	if (llist_add(&csd.node, this_cpu_ptr(&call_queue)))
 		apic_send_ipi_self(CALL_FUNCTION_SINGLE_VECTOR);

@@ -63,14 +63,18 @@ static void test_no_wait_calls_complete(struct ktest *t)
 	NEED_TWO_CPUS(t);
 	memset(count, 0, sizeof(count));
 	for (unsigned i = 0; i < rounds; i++)
-		for (unsigned cpu = 1; cpu < nr_cpu_ids; cpu++)
-			if (cpu_online(cpu))
-				ASSERT_EQ(t, smp_call_function_single(cpu, count_me, count, false), 0);
+		for (unsigned cpu = 1; cpu < nr_cpu_ids; cpu++) {
+			if (!cpu_online(cpu))
+				continue;
+			int err = smp_call_function_single(cpu, count_me, count, false);
+			ASSERT_EQ(t, err, 0);
+		}
 	for (unsigned cpu = 1; cpu < nr_cpu_ids; cpu++) {
 		if (!cpu_online(cpu))
 			continue;
-		for (u64 start = rdtsc(); __atomic_load_n(&count[cpu], __ATOMIC_ACQUIRE) < rounds &&
-					  rdtsc() - start < 1000 * tsc_khz; )
+		u64 start = rdtsc();
+		while (__atomic_load_n(&count[cpu], __ATOMIC_ACQUIRE) < rounds &&
+		       rdtsc() - start < 1000 * tsc_khz)
 			pause();
 		EXPECT_EQ(t, count[cpu], rounds);
 	}
@@ -425,10 +429,12 @@ static void test_call_torture(struct ktest *t)
 	torture_wrong = 0;
 	senders = MIN(soak ? (unsigned)TORTURE_SENDERS : 2U, nr_cpus_online);
 	ct.calls = calls / senders;
-	for (unsigned cpu = 0, s = 1; cpu < nr_cpu_ids && s < senders; cpu++)
-		if (cpu != me && cpu_online(cpu))
-			ASSERT_EQ(t, smp_call_function_single(cpu, torture_sender_call,
-							      (void *)(unsigned long)s++, false), 0);
+	for (unsigned cpu = 0, s = 1; cpu < nr_cpu_ids && s < senders; cpu++) {
+		if (cpu == me || !cpu_online(cpu))
+			continue;
+		void *sender = (void *)(unsigned long)s++;
+		ASSERT_EQ(t, smp_call_function_single(cpu, torture_sender_call, sender, false), 0);
+	}
 	torture_send(0);
 	for (u64 start = rdtsc(); __atomic_load_n(&ct.senders_done, __ATOMIC_ACQUIRE) < senders &&
 				  rdtsc() - start < 60000 * tsc_khz; )
