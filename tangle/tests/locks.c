@@ -169,7 +169,8 @@ static void run_lock_torture(struct ktest *t, bool fair)
 			cpumask_set(&lt.cpus, cpu);
 			cpumask_set(&others, cpu);
 		}
-	lt.n = ++n;
+	n++;
+	lt.n = n;
 	ASSERT_EQ(t, smp_call_function_many(&others, torture_lock, &lt, false), 0);
 	torture_lock(&lt);
 	while (__atomic_load_n(&lt.finished, __ATOMIC_ACQUIRE) < n)
