@@ -113,6 +113,16 @@ static void test_store_buffering(struct ktest *t)
 		KTEST_SKIP(t, "the reordering never showed here (one host thread?)");
 }
 
+static unsigned long cmdline_number(const char *key, unsigned long otherwise)
+{
+	const char *v = cmdline_get(key);
+	unsigned long n = 0;
+
+	while (v && *v >= '0' && *v <= '9')
+		n = n * 10 + *v++ - '0';
+	return n ? n : otherwise;
+}
+
 struct lock_torture {
 	spinlock_t lock;
 	unsigned long counter, each;
@@ -159,9 +169,11 @@ static void run_lock_torture(struct ktest *t, bool fair)
 	if (nr_cpus_online < 2)
 		KTEST_SKIP(t, "one CPU");
 	bool soak = cmdline_get("ktest.soak");
-	lt = (struct lock_torture){ .lock = SPINLOCK_INIT, .each = soak ? 100000 : 20000,
-				    .fair = fair };
-	unsigned me = smp_processor_id(), most_cpus = soak ? 8 : 2;
+	unsigned long each = soak && !fair ? 100000 : 20000;
+	lt = (struct lock_torture){ .lock = SPINLOCK_INIT, .fair = fair,
+				    .each = cmdline_number("locks.each", each) };
+	unsigned me = smp_processor_id();
+	unsigned long most_cpus = cmdline_number("locks.cpus", soak ? 8 : 2);
 	cpumask_set(&lt.cpus, me);
 	for (unsigned cpu = 0; cpu < nr_cpu_ids && n + 1 < most_cpus; cpu++)
 		if (cpu != me && cpu_online(cpu)) {
