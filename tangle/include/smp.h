@@ -68,6 +68,7 @@ struct pt_regs;
 void smp_send_reschedule(unsigned cpu);
 DECLARE_PER_CPU(bool, need_resched);
 int irq_set_affinity(unsigned irq, unsigned cpu);
+void synchronize_irq(unsigned irq);
 void flush_tlb_kernel_range(unsigned long start, unsigned long end);
 void vunmap(void *va, size_t size);
 void smp_send_stop(void);

@@ -323,3 +323,9 @@ int irq_set_affinity(unsigned irq, unsigned cpu)
 	ioapic_set_dest(irq_desc[irq].gsi, cpu_apic_id[cpu]);
 	return 0;
 }
+
+void synchronize_irq(unsigned irq)
+{
+	while (irq < NR_IRQS && READ_ONCE(irq_desc[irq].in_progress))
+		pause();
+}
