@@ -61,4 +61,5 @@ void multiboot_parse(u32 magic, u32 mbi_phys);
 void boot_copy_cmdline(struct boot_info *bi, const char *cmdline);
 void boot_copy_mmap(struct boot_info *bi, const u8 *map, u32 length);
 const char *cmdline_get(const char *key);
+unsigned long cmdline_number(const char *key, unsigned long otherwise);
 const char *cpu_vendor(void);

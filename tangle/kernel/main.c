@@ -27,13 +27,9 @@ void kmain(u32 magic, u32 mbi_phys)
 	printk("command line: \"%s\"\n", boot_info.cmdline);
 	memory_init();
 	platform_init();
-	const char *phantom = cmdline_get("smp.phantom");
-	if (phantom) {
-		u32 id = 0;
-		while (*phantom >= '0' && *phantom <= '9')
-			id = id * 10 + *phantom++ - '0';
-		platform_add_cpu(&platform, id);
-	}
+	unsigned long phantom = cmdline_number("smp.phantom", ~0UL);
+	if (phantom != ~0UL)
+		platform_add_cpu(&platform, phantom);
 	setup_per_cpu_areas(platform.nr_cpus);
 	cpu_init_descriptors(0);
 	idt_setup();
@@ -156,4 +152,16 @@ const char *cmdline_get(const char *key)
 		return value;
 	}
 	return NULL;
+}
+
+unsigned long cmdline_number(const char *key, unsigned long otherwise)
+{
+	const char *v = cmdline_get(key);
+	unsigned long n = 0;
+
+	if (!v || *v < '0' || *v > '9')
+		return otherwise;
+	while (*v >= '0' && *v <= '9')
+		n = n * 10 + *v++ - '0';
+	return n;
 }

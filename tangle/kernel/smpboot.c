@@ -176,11 +176,7 @@ void smp_boot_cpus(void)
 	u64 start = rdtsc();
 	unsigned n = smp_prepare();
 
-	const char *late = cmdline_get("smp.late");
-	while (late && *late >= '0' && *late <= '9')
-		late_cpu = late_cpu * 10 + *late++ - '0';
-	if (!late)
-		late_cpu = ~0U;
+	late_cpu = cmdline_number("smp.late", ~0U);
 	for (unsigned cpu = 1; cpu < n; cpu++) {
 		u32 id = cpu_apic_id[cpu];
 		apic_send_ipi(id, APIC_DM_INIT | APIC_INT_ASSERT | APIC_INT_LEVELTRIG);

@@ -113,16 +113,6 @@ static void test_store_buffering(struct ktest *t)
 		KTEST_SKIP(t, "the reordering never showed here (one host thread?)");
 }
 
-static unsigned long cmdline_number(const char *key, unsigned long otherwise)
-{
-	const char *v = cmdline_get(key);
-	unsigned long n = 0;
-
-	while (v && *v >= '0' && *v <= '9')
-		n = n * 10 + *v++ - '0';
-	return n ? n : otherwise;
-}
-
 struct lock_torture {
 	spinlock_t lock;
 	unsigned long counter, each;

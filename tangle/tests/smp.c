@@ -87,13 +87,10 @@ static void test_udelay_against_pit(struct ktest *t)
 
 static void test_late_ap_parked(struct ktest *t)
 {
-	const char *late = cmdline_get("smp.late");
-	unsigned cpu = 0;
+	unsigned long cpu = cmdline_number("smp.late", 0);
 
-	if (!late)
+	if (!cmdline_get("smp.late"))
 		KTEST_SKIP(t, "no late CPU (the smp-late boot of the matrix has one)");
-	while (*late >= '0' && *late <= '9')
-		cpu = cpu * 10 + *late++ - '0';
 	ASSERT_TRUE(t, cpu > 0 && cpu < nr_cpu_ids);
 	udelay(3500000);
 	EXPECT_FALSE(t, cpu_online(cpu));
