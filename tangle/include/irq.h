@@ -1,4 +1,4 @@
-/* Tangled from chapters/14-irq.nw by 'make tangle'. Edit the chapter, not this file. */
+/* Tangled from chapters/14-irq.nw chapters/22-sched.nw by 'make tangle'. Edit the chapter, not this file. */
 #pragma once
 #include "kernel.h"
 #include "ptregs.h"
@@ -30,9 +30,46 @@ DECLARE_PER_CPU(unsigned long, spurious_count);
 #define in_irq()        (preempt_count() & HARDIRQ_MASK)
 #define in_interrupt()  (preempt_count() & ~0xff)
 
+static inline void irq_enter(void)
+{
+	this_cpu_add(preempt_count, HARDIRQ_OFFSET);
+}
+
+static inline void irq_exit(void)
+{
+	this_cpu_add(preempt_count, -HARDIRQ_OFFSET);
+}
+
 int rtc_periodic_start(unsigned rate);
+extern void (*rtc_tick_hook)(void);
 void rtc_periodic_stop(void);
 unsigned rtc_periodic_ticks(void);
 void serial_irq_init(void);
 unsigned serial_lines_received(void);
 void serial_last_line(char *buf, size_t size);
+
+#define PREEMPT_MASK    0x000000ff
+#define SOFTIRQ_OFFSET  0x00000100
+#define SOFTIRQ_MASK    0x0000ff00
+#define NMI_OFFSET      0x00100000
+#define NMI_MASK        0x00f00000
+
+#define in_hardirq()    (preempt_count() & HARDIRQ_MASK)
+#define in_softirq()    (preempt_count() & SOFTIRQ_MASK)
+#define in_nmi()        (preempt_count() & NMI_MASK)
+#define in_task()       (!(preempt_count() & (NMI_MASK | HARDIRQ_MASK | SOFTIRQ_MASK)))
+#define in_atomic()     (preempt_count() != 0)
+
+_Static_assert((PREEMPT_MASK & SOFTIRQ_MASK) == 0 && (SOFTIRQ_MASK & HARDIRQ_MASK) == 0 &&
+	       (HARDIRQ_MASK & NMI_MASK) == 0 && (NMI_MASK & PREEMPT_NEED_RESCHED) == 0,
+	       "the fields of preempt_count overlap");
+
+static inline void nmi_enter(void)
+{
+	this_cpu_add(preempt_count, NMI_OFFSET + HARDIRQ_OFFSET);
+}
+
+static inline void nmi_exit(void)
+{
+	this_cpu_add(preempt_count, -(NMI_OFFSET + HARDIRQ_OFFSET));
+}

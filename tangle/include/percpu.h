@@ -14,7 +14,7 @@ extern char __per_cpu_start[], __per_cpu_end[];
 
 DECLARE_PER_CPU(unsigned long, this_cpu_off);
 DECLARE_PER_CPU(unsigned int, cpu_number);
-DECLARE_PER_CPU(int, preempt_count);
+DECLARE_PER_CPU(unsigned int, preempt_count);
 
 void percpu_early_init(void);
 void setup_per_cpu_areas(unsigned nr_cpus);
@@ -41,18 +41,31 @@ void setup_per_cpu_areas(unsigned nr_cpus);
 
 #define smp_processor_id() this_cpu_read(cpu_number)
 
+#define PREEMPT_NEED_RESCHED 0x80000000u        /* set: no reschedule due */
+void preempt_schedule(void);
+
 static inline void preempt_disable(void)
 {
 	this_cpu_inc(preempt_count);
 	barrier();
 }
 
-static inline void preempt_enable(void)
+static inline void preempt_enable_no_resched(void)
 {
 	barrier();
 	this_cpu_dec(preempt_count);
 }
 
-#define preempt_count() this_cpu_read(preempt_count)
+static inline void preempt_enable(void)
+{
+	bool zero;
+
+	barrier();
+	asm volatile("decl %%gs:%c1" : "=@ccz"(zero) : "i"(&preempt_count) : "memory");
+	if (unlikely(zero))
+		preempt_schedule();
+}
+
+#define preempt_count() (this_cpu_read(preempt_count) & ~PREEMPT_NEED_RESCHED)
 #define get_cpu() ({ preempt_disable(); smp_processor_id(); })
 #define put_cpu() preempt_enable()

@@ -66,7 +66,6 @@ int on_each_cpu(smp_call_func_t func, void *info, bool wait);
 #ifndef __ASSEMBLER__
 struct pt_regs;
 void smp_send_reschedule(unsigned cpu);
-DECLARE_PER_CPU(bool, need_resched);
 int irq_set_affinity(unsigned irq, unsigned cpu);
 void synchronize_irq(unsigned irq);
 void flush_tlb_kernel_range(unsigned long start, unsigned long end);

@@ -38,7 +38,7 @@ static inline void ticket_lock(spinlock_t *l)
 	barrier();
 }
 
-static inline void spin_unlock(spinlock_t *l)
+static inline void arch_spin_unlock(spinlock_t *l)
 {
 	l->holder = -1;
 	barrier();
@@ -58,8 +58,11 @@ static inline bool __spin_trylock(spinlock_t *l)
 
 static inline bool spin_trylock(spinlock_t *l)
 {
-	if (!__spin_trylock(l))
+	preempt_disable();
+	if (!__spin_trylock(l)) {
+		preempt_enable();
 		return false;
+	}
 	l->holder = smp_processor_id();
 	return true;
 }
@@ -75,11 +78,18 @@ static inline void unfair_lock(spinlock_t *l)
 
 static inline void spin_lock(spinlock_t *l)
 {
+	preempt_disable();
 	if (spin_lock_unfair)
 		unfair_lock(l);
 	else
 		ticket_lock(l);
 	l->holder = smp_processor_id();
+}
+
+static inline void spin_unlock(spinlock_t *l)
+{
+	arch_spin_unlock(l);
+	preempt_enable();
 }
 
 static inline void spin_lock_irq(spinlock_t *l)
@@ -90,8 +100,9 @@ static inline void spin_lock_irq(spinlock_t *l)
 
 static inline void spin_unlock_irq(spinlock_t *l)
 {
-	spin_unlock(l);
+	arch_spin_unlock(l);
 	sti();
+	preempt_enable();
 }
 
 static inline u64 spin_lock_irqsave(spinlock_t *l)
@@ -104,8 +115,9 @@ static inline u64 spin_lock_irqsave(spinlock_t *l)
 
 static inline void spin_unlock_irqrestore(spinlock_t *l, u64 flags)
 {
-	spin_unlock(l);
+	arch_spin_unlock(l);
 	local_irq_restore(flags);
+	preempt_enable();
 }
 
 void spin_lock_choose(void);

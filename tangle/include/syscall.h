@@ -13,7 +13,9 @@
 #define SYS_uname       7
 #define SYS_log         8
 #define SYS_test        9       /* a hook for tests; -ENOSYS otherwise */
-#define NR_syscalls     10
+#define SYS_yield       10      /* Chapter sched */
+#define SYS_kill        11      /* Chapter sched */
+#define NR_syscalls     12
 
 #ifndef __ASSEMBLER__
 typedef long (*syscall_fn)(unsigned long, unsigned long, unsigned long,

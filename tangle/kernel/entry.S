@@ -1,4 +1,4 @@
-/* Tangled from chapters/11-entry.nw chapters/13-syscalls.nw by 'make tangle'. Edit the chapter, not this file. */
+/* Tangled from chapters/11-entry.nw chapters/13-syscalls.nw chapters/22-sched.nw by 'make tangle'. Edit the chapter, not this file. */
 #include "layout.h"
 #include "x86-defs.h"
 #include "desc.h"
@@ -72,6 +72,8 @@
         .text
         .globl exit_to_interrupted
 exit_to_interrupted:
+        movq    %rsp, %rdi              /* the frame */
+        call    irqentry_exit           /* may switch threads */
         POP_REGS
         addq    $8, %rsp                /* the error code / orig_ax slot */
         testb   $3, 8(%rsp)             /* returning to ring 3? */
@@ -247,23 +249,15 @@ entry_SYSCALL_compat:
         movl    $-ENOSYS, %eax
         sysretl
 
-/* long user_enter(unsigned long *kernel_sp, unsigned long ip, unsigned long sp,
- *                 unsigned long arg) */
+/* void user_enter(unsigned long ip, unsigned long sp, unsigned long arg) */
         .globl user_enter
 user_enter:
-        pushq   %rbp
-        pushq   %rbx
-        pushq   %r12
-        pushq   %r13
-        pushq   %r14
-        pushq   %r15
-        movq    %rsp, (%rdi)
         pushq   $USER_DS
-        pushq   %rdx
+        pushq   %rsi
         pushq   $0x202                  /* IF, and bit 1 which is always 1 */
         pushq   $USER_CS
-        pushq   %rsi
-        pushq   %rcx                    /* the argument */
+        pushq   %rdi
+        pushq   %rdx                    /* the argument */
         xorl    %eax, %eax
         xorl    %ebx, %ebx
         xorl    %ecx, %ecx
@@ -283,14 +277,37 @@ user_enter:
         swapgs
         iretq
 
-/* void user_leave(unsigned long kernel_sp) */
-        .globl user_leave
-user_leave:
-        movq    %rdi, %rsp
+        .globl ret_from_fork
+ret_from_fork:
+        .cfi_startproc simple
+        .cfi_def_cfa rsp, 0
+        .cfi_undefined rip              /* the first frame of this stack */
+        movq    %rax, %rdi              /* the task switched away from */
+        call    schedule_tail
+        movq    %r12, %rdi              /* the argument */
+        call    *%rbx                   /* the task's function */
+        movslq  %eax, %rdi              /* its int result, as a long */
+        call    kthread_exit            /* does not return */
+        ud2
+        .cfi_endproc
+
+/* struct task *switch_stacks(unsigned long *save_sp, unsigned long new_sp,
+ *                            struct task *prev) */
+        .globl switch_stacks
+switch_stacks:
+        pushq   %rbp
+        pushq   %rbx
+        pushq   %r12
+        pushq   %r13
+        pushq   %r14
+        pushq   %r15
+        movq    %rsp, (%rdi)            /* the old task's stack pointer */
+        movq    %rsi, %rsp              /* the new task's */
         popq    %r15
         popq    %r14
         popq    %r13
         popq    %r12
         popq    %rbx
         popq    %rbp
+        movq    %rdx, %rax              /* prev, returned on the new stack */
         ret

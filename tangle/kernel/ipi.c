@@ -9,6 +9,7 @@
 #include "mm.h"
 #include "traps.h"
 #include "platform.h"
+#include "sched.h"
 
 static void send_ipi(unsigned cpu, unsigned vector)
 {
@@ -97,7 +98,6 @@ static void csd_unlock(struct call_single_data *csd)
 static DEFINE_PER_CPU(struct llist_node *, call_queue);
 static DEFINE_PER_CPU(struct call_single_data, csd_single);
 static DEFINE_PER_CPU(struct call_single_data *, csd_many);
-DEFINE_PER_CPU(bool, need_resched);
 DEFINE_PER_CPU(unsigned long, ipi_calls);
 DEFINE_PER_CPU(unsigned long, ipi_resched);
 DEFINE_PER_CPU(unsigned long, ipi_tlb);
@@ -264,8 +264,8 @@ static void reschedule_interrupt(struct pt_regs *regs)
 {
 	(void)regs;
 	apic_eoi();
-	this_cpu_write(need_resched, true);
 	this_cpu_inc(ipi_resched);
+	scheduler_ipi();
 }
 
 void smp_send_reschedule(unsigned cpu)

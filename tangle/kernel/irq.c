@@ -135,7 +135,7 @@ void common_interrupt(struct pt_regs *regs)
 	unsigned vector = (u8)regs->orig_ax;
 	unsigned irq = vector - FIRST_EXTERNAL_VECTOR;
 
-	this_cpu_add(preempt_count, HARDIRQ_OFFSET);
+	irq_enter();
 	if (system_vectors[vector])
 		system_vectors[vector](regs);
 	else if (irq < NR_IRQS)
@@ -145,7 +145,7 @@ void common_interrupt(struct pt_regs *regs)
 		if (lapic_present)
 			apic_eoi();
 	}
-	this_cpu_add(preempt_count, -HARDIRQ_OFFSET);
+	irq_exit();
 	
 }
 

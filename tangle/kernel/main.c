@@ -1,4 +1,4 @@
-/* Tangled from chapters/01-boot.nw chapters/05-locks.nw chapters/20-smp-boot.nw chapters/21-ipi.nw by 'make tangle'. Edit the chapter, not this file. */
+/* Tangled from chapters/01-boot.nw chapters/05-locks.nw chapters/20-smp-boot.nw chapters/21-ipi.nw chapters/22-sched.nw by 'make tangle'. Edit the chapter, not this file. */
 #include "kernel.h"
 #include "multiboot.h"
 #include "percpu.h"
@@ -12,6 +12,7 @@
 #include "platform.h"
 #include "smp.h"
 #include "spinlock.h"
+#include "sched.h"
 
 struct boot_info boot_info;
 
@@ -32,6 +33,8 @@ void kmain(u32 magic, u32 mbi_phys)
 		platform_add_cpu(&platform, phantom);
 	setup_per_cpu_areas(platform.nr_cpus);
 	cpu_init_descriptors(0);
+	sched_init();
+	sched_read_cmdline();
 	idt_setup();
 	load_idt();
 	syscall_init();
@@ -46,18 +49,27 @@ void kmain(u32 magic, u32 mbi_phys)
 	ipi_init();
 	printk("boot: CPU %u up, kernel %p-%p\n", smp_processor_id(),
 	       __kernel_start, __kernel_end);
+	sched_tick_start();
+	struct task *init = kthread_create(kernel_init, NULL, "init");
+	if (!init)
+		panic("sched: cannot create the init thread");
+	kthread_bind(init, 0);
+	wake_up_new_task(init);
+	cpu_idle();
+}
 
+int kernel_init(void *unused)
+{
+	(void)unused;
 	if (cmdline_get("ktest"))
 		ktest_main(cmdline_get("ktest"));
 	printk("boot: idle; type a line and press Enter.\n");
 	for (unsigned seen = serial_lines_received();;) {
-		hlt();
-		if (serial_lines_received() != seen) {
-			char line[128];
-			seen = serial_lines_received();
-			serial_last_line(line, sizeof(line));
-			printk("console: you typed \"%s\"\n", line);
-		}
+		char line[128];
+		wait_event(serial_line_wait, serial_lines_received() != seen);
+		seen = serial_lines_received();
+		serial_last_line(line, sizeof(line));
+		printk("console: you typed \"%s\"\n", line);
 	}
 }
 

@@ -6,7 +6,7 @@ unsigned long __per_cpu_offset[NR_CPUS];
 unsigned nr_cpu_ids = 1;
 DEFINE_PER_CPU(unsigned long, this_cpu_off);
 DEFINE_PER_CPU(unsigned int, cpu_number);
-DEFINE_PER_CPU(int, preempt_count);
+DEFINE_PER_CPU(unsigned int, preempt_count) = PREEMPT_NEED_RESCHED;
 
 void percpu_early_init(void)
 {

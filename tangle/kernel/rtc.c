@@ -18,6 +18,7 @@ static void cmos_write(u8 reg, u8 val)
 }
 
 static volatile unsigned rtc_ticks;
+void (*rtc_tick_hook)(void);
 
 static irqreturn_t rtc_interrupt(int irq, void *dev_id)
 {
@@ -25,6 +26,8 @@ static irqreturn_t rtc_interrupt(int irq, void *dev_id)
 	if (!(cmos_read(0x0c) & 0x40))
 		return IRQ_NONE;
 	rtc_ticks++;
+	if (rtc_tick_hook)
+		rtc_tick_hook();
 	return IRQ_HANDLED;
 }
 

@@ -1,8 +1,9 @@
-/* Tangled from chapters/14-irq.nw by 'make tangle'. Edit the chapter, not this file. */
+/* Tangled from chapters/14-irq.nw chapters/22-sched.nw by 'make tangle'. Edit the chapter, not this file. */
 #include "kernel.h"
 #include "irq.h"
 #include "spinlock.h"
 #include "uart.h"
+#include "sched.h"
 
 static spinlock_t rx_lock = SPINLOCK_INIT;
 static char rx_line[128], done_line[128];
@@ -24,6 +25,7 @@ static irqreturn_t serial_interrupt(int irq, void *dev_id)
 				memcpy(done_line, rx_line, rx_len + 1);
 				rx_len = 0;
 				lines_received++;
+				wake_up(&serial_line_wait);
 			}
 		} else if (rx_len < sizeof(rx_line) - 1) {
 			rx_line[rx_len++] = c;

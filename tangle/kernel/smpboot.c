@@ -1,4 +1,4 @@
-/* Tangled from chapters/20-smp-boot.nw chapters/21-ipi.nw by 'make tangle'. Edit the chapter, not this file. */
+/* Tangled from chapters/20-smp-boot.nw chapters/22-sched.nw by 'make tangle'. Edit the chapter, not this file. */
 #include "kernel.h"
 #include "smp.h"
 #include "apic.h"
@@ -8,6 +8,7 @@
 #include "mm.h"
 #include "syscall.h"
 #include "percpu.h"
+#include "sched.h"
 
 #define PIT_HZ          1193182
 #define PIT_CH2         0x42
@@ -119,14 +120,10 @@ void ap_start(unsigned cpu)
 	r->gs_base = rdmsr(MSR_GS_BASE);
 	r->stack = (u64)&r;
 	r->apic_id = apic_id();
+	sched_init_ap(cpu);
 	__atomic_fetch_or(&online_mask[cpu / 64], 1UL << (cpu % 64), __ATOMIC_RELEASE);
 	__atomic_fetch_add(&nr_cpus_online, 1, __ATOMIC_RELEASE);
-	for (;;) {
-		cli();
-		flush_idle_calls();
-		sti();
-		hlt();
-	}
+	cpu_idle();
 }
 
 extern const char trampoline_start[], trampoline_end[];
@@ -165,12 +162,12 @@ static unsigned smp_prepare(void)
 	ap_boot_cr3 = virt_to_phys(kernel_pml4);
 	bsp_cr0 = read_cr0();
 	bsp_cr4 = read_cr4();
-	__atomic_fetch_or(&online_mask[0], 1UL, __ATOMIC_RELEASE);
 	return n;
 }
 
 void smp_boot_cpus(void)
 {
+	__atomic_fetch_or(&online_mask[0], 1UL, __ATOMIC_RELEASE);
 	if (!lapic_present || nr_cpu_ids < 2)
 		return;
 	u64 start = rdtsc();

@@ -1,4 +1,4 @@
-/* Tangled from chapters/13-syscalls.nw by 'make tangle'. Edit the chapter, not this file. */
+/* Tangled from chapters/13-syscalls.nw chapters/22-sched.nw by 'make tangle'. Edit the chapter, not this file. */
 #include "kernel.h"
 #include "percpu.h"
 #include "syscall.h"
@@ -6,11 +6,13 @@
 #include "desc.h"
 #include "uaccess.h"
 #include "vectors.h"
+#include "sched.h"
 
 long do_syscall(struct pt_regs *regs)
 {
 	unsigned long nr = regs->orig_ax;
 
+	sti();
 	if (likely(nr < NR_syscalls))
 		regs->ax = sys_call_table[nr](regs->di, regs->si, regs->dx,
 					      regs->r10, regs->r8, regs->r9);
@@ -145,6 +147,8 @@ const syscall_fn sys_call_table[NR_syscalls] = {
 	[SYS_uname] = sys_uname,
 	[SYS_log] = sys_log,
 	[SYS_test] = sys_test,
+	[SYS_yield] = sys_sched_yield,
+	[SYS_kill] = sys_kill,
 };
 
 bool sysret_is_safe(const struct pt_regs *regs)
@@ -163,6 +167,7 @@ bool sysret_is_safe(const struct pt_regs *regs)
 bool do_syscall_64(struct pt_regs *regs)
 {
 	do_syscall(regs);
+	exit_to_user_mode(regs);
 	return sysret_is_safe(regs);
 }
 

@@ -1,16 +1,12 @@
-/* Tangled from chapters/13-syscalls.nw chapters/15-page-faults.nw by 'make tangle'. Edit the chapter, not this file. */
+/* Tangled from chapters/13-syscalls.nw chapters/15-page-faults.nw chapters/22-sched.nw by 'make tangle'. Edit the chapter, not this file. */
 #include "kernel.h"
 #include "percpu.h"
 #include "task.h"
 #include "traps.h"
 #include "desc.h"
-
-long user_enter(unsigned long *kernel_sp, unsigned long ip, unsigned long sp,
-		unsigned long arg);
-void user_leave(unsigned long kernel_sp) __attribute__((noreturn));
+#include "sched.h"
 
 DEFINE_PER_CPU(struct task *, current_task);
-static int next_pid = 1;
 
 static bool map_user_range(pte_t *pml4, u64 va, const u8 *src, size_t len,
 			   u64 flags)
@@ -39,12 +35,10 @@ static const struct user_program *find_program(const char *name)
 struct task *task_create(const char *name)
 {
 	const struct user_program *prog = find_program(name);
-	struct task *task = kzalloc(sizeof(*task));
+	struct task *task = prog ? task_alloc(prog->name) : NULL;
 
 	if (!prog || !task)
 		panic("task_create: no program '%s' or no memory", name);
-	task->pid = next_pid++;
-	task->name = prog->name;
 	task->pml4 = pml4_alloc();
 	if (!task->pml4 ||
 	    !map_user_range(task->pml4, USER_TEXT, prog->start,
@@ -65,21 +59,11 @@ struct task *run_user_program_arg(const char *name, unsigned long arg)
 {
 	struct task *task = task_create(name);
 
-	u64 flags = local_irq_save();
-	this_cpu_write(current_task, task);
-	write_cr3(virt_to_phys(task->pml4));
-	asm volatile("movl %0, %%ds\n\t"
-		     "movl %0, %%es\n\t"
-		     "movl %0, %%fs\n\t"
-		     "swapgs\n\t"
-		     "movl %0, %%gs\n\t"
-		     "swapgs" :: "r"(0) : "memory");
-	wrmsr(MSR_FS_BASE, 0);
-	wrmsr(MSR_KERNEL_GS_BASE, 0);
-	user_enter(&task->kernel_sp, USER_TEXT, USER_STACK_TOP, arg);
-	write_cr3(virt_to_phys(kernel_pml4));
-	this_cpu_write(current_task, NULL);
-	local_irq_restore(flags);
+	struct cpumask here;
+
+	cpumask_of(&here, smp_processor_id());
+	user_task_start(task, arg, &here);
+	wait_task(task);
 	return task;
 }
 
@@ -88,12 +72,29 @@ struct task *run_user_program(const char *name)
 	return run_user_program_arg(name, 0);
 }
 
+static u16 safe_selector(u16 sel)
+{
+	return sel == USER_DS ? sel : 0;
+}
+
+void load_user_segments(const struct task *t)
+{
+	asm volatile("movl %0, %%ds\n\t"
+		     "movl %1, %%es\n\t"
+		     "movl %2, %%fs\n\t"
+		     "swapgs\n\t"
+		     "movl %3, %%gs\n\t"
+		     "swapgs"
+		     :: "r"((u32)safe_selector(t->ds)), "r"((u32)safe_selector(t->es)),
+			"r"((u32)safe_selector(t->fs)), "r"((u32)safe_selector(t->gs))
+		     : "memory");
+	wrmsr(MSR_FS_BASE, t->fs_base);
+	wrmsr(MSR_KERNEL_GS_BASE, t->gs_base);
+}
+
 void task_exit(long code)
 {
-	struct task *t = this_cpu_read(current_task);
-
-	t->exit_code = code;
-	user_leave(t->kernel_sp);
+	do_exit(code);
 }
 
 void user_exception(struct pt_regs *regs, unsigned long error_code, int vector)
@@ -115,7 +116,7 @@ void user_exception(struct pt_regs *regs, unsigned long error_code, int vector)
 	if (t->fault_syscall != -1)
 		printk(" in system call %ld", t->fault_syscall);
 	printk("\n");
-	user_leave(t->kernel_sp);
+	do_exit(t->exit_code);
 }
 
 const char *current_task_name(void)
@@ -138,11 +139,15 @@ static void free_table(pte_t *table, int level)
 	frame_free(virt_to_phys(table));
 }
 
-void task_free(struct task *task)
+void free_user_space(pte_t *pml4)
 {
 	for (int i = 0; i < 256; i++)
-		if (task->pml4[i] & PTE_P)
-			free_table(phys_to_virt(task->pml4[i] & PTE_ADDR_MASK), 3);
-	frame_free(virt_to_phys(task->pml4));
-	kfree(task);
+		if (pml4[i] & PTE_P)
+			free_table(phys_to_virt(pml4[i] & PTE_ADDR_MASK), 3);
+	frame_free(virt_to_phys(pml4));
+}
+
+void task_free(struct task *task)
+{
+	put_task(task);
 }

@@ -33,10 +33,13 @@ bool (*exception_hook)(struct pt_regs *regs, unsigned long error_code, int vecto
 #define ENTRY_WRAPPER(name, vec)					\
 	void exc_##name(struct pt_regs *regs, unsigned long error_code)	\
 	{								\
-		if (unlikely(exception_hook != NULL) &&			\
-		    exception_hook(regs, error_code, vec))		\
-			return;						\
-		do_##name(regs, error_code);				\
+		if (vec == X86_TRAP_NMI)				\
+			nmi_enter();					\
+		if (likely(exception_hook == NULL) ||			\
+		    !exception_hook(regs, error_code, vec))		\
+			do_##name(regs, error_code);			\
+		if (vec == X86_TRAP_NMI)				\
+			nmi_exit();					\
 	}
 #define WRAP_NOERR ENTRY_WRAPPER
 #define WRAP_ERR ENTRY_WRAPPER

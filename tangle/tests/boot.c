@@ -3,6 +3,7 @@
 #include "multiboot.h"
 #include "mm.h"
 #include "ktest.h"
+#include "sched.h"
 
 static void test_long_mode_active(struct ktest *t)
 {
@@ -30,8 +31,10 @@ static void test_boot_stack(struct ktest *t)
 	u64 local = 0;
 	u64 rbp = (u64)__builtin_frame_address(0);
 
-	EXPECT_GE(t, (u64)&local, (u64)boot_stack);
-	EXPECT_LT(t, (u64)&local, (u64)boot_stack_top);
+	EXPECT_GE(t, init_task.sp, (u64)boot_stack);
+	EXPECT_LT(t, init_task.sp, (u64)boot_stack_top);
+	EXPECT_GE(t, (u64)&local, (u64)current->stack);
+	EXPECT_LT(t, (u64)&local, current->stack_top);
 	EXPECT_EQ(t, (u64)boot_stack_top % 16, 0);
 	EXPECT_EQ(t, rbp % 8, 0);
 }

@@ -41,7 +41,7 @@ static void test_ticket_lock(struct ktest *t)
 	l.owner = l.next = 0xffff;
 	ticket_lock(&l);
 	EXPECT_EQ(t, l.next, 0);
-	spin_unlock(&l);
+	arch_spin_unlock(&l);
 	EXPECT_EQ(t, l.owner, 0);
 	EXPECT_FALSE(t, spin_is_locked(&l));
 }
@@ -145,7 +145,7 @@ static void torture_lock(void *info)
 					lt->snapshot[c] = lt->taken[c];
 			lt->snapped = true;
 		}
-		spin_unlock(&lt->lock);
+		arch_spin_unlock(&lt->lock);
 	}
 	__atomic_fetch_add(&lt->finished, 1, __ATOMIC_RELEASE);
 }
@@ -230,9 +230,9 @@ static void bench_locks(struct ktest *t)
 	lock_bench("spinlock_uncontended",
 		   TIME_LOOP(spin_lock(&l); spin_unlock(&l)), empty);
 	lock_bench("ticket_lock_uncontended",
-		   TIME_LOOP(ticket_lock(&l); spin_unlock(&l)), empty);
+		   TIME_LOOP(ticket_lock(&l); arch_spin_unlock(&l)), empty);
 	lock_bench("unfair_lock_uncontended",
-		   TIME_LOOP(unfair_lock(&l); spin_unlock(&l)), empty);
+		   TIME_LOOP(unfair_lock(&l); arch_spin_unlock(&l)), empty);
 	lock_bench("spinlock_irqsave_uncontended",
 		   TIME_LOOP(u64 f = spin_lock_irqsave(&l); spin_unlock_irqrestore(&l, f)),
 		   empty);

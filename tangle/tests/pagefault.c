@@ -139,7 +139,7 @@ static void test_extable(struct ktest *t)
 	long n = __stop___ex_table - __start___ex_table;
 
 	ASSERT_GT(t, n, 10);
-	struct exception_table_entry copy[8];
+	static struct exception_table_entry copy[8];
 	for (int i = 0; i < 8; i++)
 		ex_set(&copy[i], ex_insn(&__start___ex_table[7 - i]),
 		       ex_fixup(&__start___ex_table[7 - i]));

@@ -72,9 +72,11 @@ static void test_udelay_against_pit(struct ktest *t)
 		outb(0x43, 0xb0);               /* channel 2, mode 0 */
 		outb(0x42, 0xff);
 		outb(0x42, 0xff);
+		u64 f = local_irq_save();
 		u16 before = pit_ch2_count();
 		udelay(10000);
 		u16 after = pit_ch2_count();
+		local_irq_restore(f);
 		outb(0x61, ctrl);
 		ticks = (u16)(before - after);
 		ktest_log(t, "udelay(10000) took %u PIT ticks (11932 expected)", ticks);

@@ -1,4 +1,4 @@
-/* Tangled from chapters/13-syscalls.nw chapters/15-page-faults.nw by 'make tangle'. Edit the chapter, not this file. */
+/* Tangled from chapters/13-syscalls.nw chapters/15-page-faults.nw chapters/22-sched.nw by 'make tangle'. Edit the chapter, not this file. */
 #include "user-asm.h"
 
         PROGRAM hello
@@ -231,3 +231,32 @@ hello_msg:
         movq    $1, (%rax)                      /* a protection fault */
         EXIT    0
         END_PROGRAM rowrite
+
+        PROGRAM spin
+1:      jmp     1b
+        END_PROGRAM spin
+
+        PROGRAM killer
+        SYSCALL SYS_kill
+        movq    %rax, %rdi                      /* 0, or the error */
+        SYSCALL SYS_exit
+        END_PROGRAM killer
+
+        PROGRAM test_call
+        SYSCALL SYS_test
+        EXIT    0
+        END_PROGRAM test_call
+
+        PROGRAM yielder
+        READ_TSC
+        movq    %rdx, %r12
+        movl    $1000, %r13d
+1:      SYSCALL SYS_yield
+        decl    %r13d
+        jnz     1b
+        READ_TSC
+        subq    %r12, %rdx
+        movq    %rdx, %rdi
+        SYSCALL SYS_report
+        EXIT    0
+        END_PROGRAM yielder
