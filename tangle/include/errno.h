@@ -1,4 +1,4 @@
-/* Tangled from chapters/13-syscalls.nw chapters/14-irq.nw chapters/21-ipi.nw chapters/22-sched.nw by 'make tangle'. Edit the chapter, not this file. */
+/* Tangled from chapters/13-syscalls.nw chapters/14-irq.nw chapters/21-ipi.nw chapters/22-sched.nw chapters/23-sleeping-locks.nw by 'make tangle'. Edit the chapter, not this file. */
 #pragma once
 #define EBADF   9       /* bad file descriptor */
 #define EFAULT  14      /* bad address */
@@ -14,3 +14,5 @@
 #define EPERM   1       /* operation not permitted */
 #define ESRCH   3       /* no such process */
 #define EINTR   4       /* interrupted */
+
+#define ETIME   62      /* timer expired */

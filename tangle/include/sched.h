@@ -29,7 +29,10 @@ DECLARE_PER_CPU(struct task *, current_thread);
 
 static inline struct task *get_current(void)
 {
-	return this_cpu_read(current_thread);
+	struct task *t;
+
+	asm("mov %%gs:%c1, %0" : "=r"(t) : "i"(&current_thread));
+	return t;
 }
 #define current get_current()
 

@@ -1,4 +1,4 @@
-/* Tangled from chapters/13-syscalls.nw chapters/15-page-faults.nw chapters/22-sched.nw by 'make tangle'. Edit the chapter, not this file. */
+/* Tangled from chapters/13-syscalls.nw chapters/15-page-faults.nw chapters/22-sched.nw chapters/23-sleeping-locks.nw by 'make tangle'. Edit the chapter, not this file. */
 #pragma once
 #include "ptregs.h"
 #include "mm.h"
@@ -7,6 +7,8 @@
 #include "list.h"
 #include "smp.h"
 #include "wait.h"
+
+#include "lockdep.h"
 
 _Static_assert(USER_STACK_TOP <= USER_TOP - PAGE_SIZE,
 	       "the top user page must stay unmapped (SYSRET and RCX)");
@@ -68,6 +70,8 @@ struct task {
 	u16 ds, es, fs, gs;             /* a user task's selectors, switched out */
 	unsigned long fs_base, gs_base; /* and its FS and GS bases */
 	char comm[16];                  /* the name, for a kernel thread */
+	signed char held_locks[MAX_HELD_LOCKS];  /* lock-class ids, oldest first */
+	int nr_held;
 };
 DECLARE_PER_CPU(struct task *, current_task);
 

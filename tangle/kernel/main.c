@@ -1,4 +1,4 @@
-/* Tangled from chapters/01-boot.nw chapters/05-locks.nw chapters/20-smp-boot.nw chapters/21-ipi.nw chapters/22-sched.nw by 'make tangle'. Edit the chapter, not this file. */
+/* Tangled from chapters/01-boot.nw chapters/05-locks.nw chapters/20-smp-boot.nw chapters/21-ipi.nw chapters/22-sched.nw chapters/23-sleeping-locks.nw by 'make tangle'. Edit the chapter, not this file. */
 #include "kernel.h"
 #include "multiboot.h"
 #include "percpu.h"
@@ -50,6 +50,7 @@ void kmain(u32 magic, u32 mbi_phys)
 	printk("boot: CPU %u up, kernel %p-%p\n", smp_processor_id(),
 	       __kernel_start, __kernel_end);
 	sched_tick_start();
+	lockdep_init();
 	struct task *init = kthread_create(kernel_init, NULL, "init");
 	if (!init)
 		panic("sched: cannot create the init thread");
