@@ -116,7 +116,7 @@ def main():
                 for i, a in enumerate(BENCH_ARGS)]
         with open(log, "w") as f:
             try:
-                rc = subprocess.call(command(args, f"ktest={suite} nolockdep",
+                rc = subprocess.call(command(args, f"ktest={suite} nolockdep schedtick=off",
                                              serial=("-monitor", "none", "-serial", "stdio")),
                                      stdin=subprocess.DEVNULL, stdout=f,
                                      stderr=subprocess.STDOUT, timeout=600)

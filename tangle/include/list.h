@@ -44,6 +44,21 @@ static inline void list_del_init(struct list_head *e)
 	INIT_LIST_HEAD(e);
 }
 
+static inline void list_del_init_careful(struct list_head *e)
+{
+	e->next->prev = e->prev;
+	e->prev->next = e->next;
+	e->prev = e;
+	__atomic_store_n(&e->next, e, __ATOMIC_RELEASE);
+}
+
+static inline bool list_empty_careful(const struct list_head *h)
+{
+	struct list_head *next = __atomic_load_n(&h->next, __ATOMIC_ACQUIRE);
+
+	return next == h && next == READ_ONCE(h->prev);
+}
+
 #define list_entry(p, type, member) container_of(p, type, member)
 #define list_first_entry(head, type, member) list_entry((head)->next, type, member)
 #define list_for_each_entry(pos, head, member)				\

@@ -12,6 +12,9 @@ struct lock_class {
 
 extern bool lock_debug;
 extern unsigned lockdep_warnings;
-void lock_acquire(struct lock_class *c);
+void lock_acquire(struct lock_class *c, bool trylock);
 void lock_release(struct lock_class *c);
 void lockdep_init(void);
+
+struct task;
+void lockdep_check_exit(struct task *t);

@@ -50,14 +50,14 @@ static inline void mutex_lock(struct mutex *m)
 		return;
 	}
 	__mutex_lock(m);
-	m->owner = current;
+	WRITE_ONCE(m->owner, current);
 }
 
 static inline void __mutex_unlock(struct mutex *m)
 {
 	bool waiters;
 
-	m->owner = NULL;
+	WRITE_ONCE(m->owner, NULL);
 	asm volatile("lock incl %0" : "+m"(m->count.counter), "=@ccle"(waiters)
 		     :: "memory");
 	if (unlikely(waiters))

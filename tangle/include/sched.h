@@ -118,6 +118,7 @@ struct task *task_alloc(const char *name);
 struct task *find_task(int pid);
 void user_task_start(struct task *t, unsigned long arg, const struct cpumask *cpus);
 void __schedule(bool preempt);
+void do_task_dead(void) __attribute__((noreturn));
 void sched_bug_trace(void);
 void kick_task(struct task *t);
 void sched_init(void);

@@ -1,4 +1,4 @@
-/* Tangled from chapters/22-sched.nw by 'make tangle'. Edit the chapter, not this file. */
+/* Tangled from chapters/22-sched.nw chapters/23-sleeping-locks.nw by 'make tangle'. Edit the chapter, not this file. */
 #include "kernel.h"
 #include "sched.h"
 #include "desc.h"
@@ -180,13 +180,11 @@ void do_exit(long code)
 		sched_bug_trace();
 		this_cpu_write(preempt_count, this_cpu_read(preempt_count) & PREEMPT_NEED_RESCHED);
 	}
+	lockdep_check_exit(self);
 	self->exit_code = code;
 	preempt_disable();
 	complete_all(&self->exited);
-	cli();
-	self->state = TASK_DEAD;
-	__schedule(false);
-	panic("do_exit: a dead task ran again");
+	do_task_dead();
 }
 
 void kthread_exit(long result)
@@ -217,7 +215,7 @@ static int user_task_entry(void *data)
 {
 	struct task *t = data;
 
-	cli();
+	exit_to_user_mode(NULL);
 	user_enter(USER_TEXT, USER_STACK_TOP, t->user_arg);
 }
 

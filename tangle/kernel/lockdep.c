@@ -10,6 +10,7 @@ static struct lock_class *classes[MAX_LOCK_CLASSES];
 static u64 after[MAX_LOCK_CLASSES];     /* bit b of after[a]: a, then b */
 static u64 reported[MAX_LOCK_CLASSES];  /* inversions already printed */
 static int nr_classes;
+static bool held_overflow_said;
 
 void lockdep_init(void)
 {
@@ -48,13 +49,13 @@ static bool reachable(int from, int to)
 	return seen & (1UL << to);
 }
 
-void lock_acquire(struct lock_class *c)
+void lock_acquire(struct lock_class *c, bool trylock)
 {
 	struct task *t = current;
 	u64 f = spin_lock_irqsave(&graph_lock);
 	int id = class_id(c);
 
-	for (int i = 0; id >= 0 && i < t->nr_held; i++) {
+	for (int i = 0; id >= 0 && !trylock && i < t->nr_held; i++) {
 		int h = t->held_locks[i];
 		if (h == id) {
 			if (!(reported[h] & (1UL << h))) {
@@ -68,21 +69,29 @@ void lock_acquire(struct lock_class *c)
 		}
 		if (after[h] & (1UL << id))
 			continue;
-		if (reachable(id, h) && !(reported[h] & (1UL << id))) {
-			reported[h] |= 1UL << id;
-			reported[id] |= 1UL << h;
-			lockdep_warnings++;
-			printk("lockdep: possible circular locking dependency detected\n");
-			printk("%s[%d] is trying to acquire %s while holding %s;\n",
-			       t->name, t->pid, c->name, classes[h]->name);
-			printk("earlier, %s was held when %s (or a lock after it) was acquired\n",
-			       c->name, classes[h]->name);
-			sched_bug_trace();
+		if (reachable(id, h)) {
+			if (!(reported[h] & (1UL << id))) {
+				reported[h] |= 1UL << id;
+				reported[id] |= 1UL << h;
+				lockdep_warnings++;
+				printk("lockdep: possible circular locking dependency detected\n");
+				printk("%s[%d] is trying to acquire %s while holding %s;\n",
+				       t->name, t->pid, c->name, classes[h]->name);
+				printk("earlier, %s was held when %s (or a lock leading to it) "
+				       "was acquired\n", c->name, classes[h]->name);
+				sched_bug_trace();
+			}
+			continue;
 		}
 		after[h] |= 1UL << id;
 	}
 	if (id >= 0 && t->nr_held < MAX_HELD_LOCKS)
 		t->held_locks[t->nr_held++] = id;
+	else if (id >= 0 && !held_overflow_said) {
+		held_overflow_said = true;
+		printk("lockdep: %s[%d] holds more than %d sleeping locks; %s is not recorded\n",
+		       t->name, t->pid, MAX_HELD_LOCKS, c->name);
+	}
 	spin_unlock_irqrestore(&graph_lock, f);
 }
 
@@ -99,4 +108,17 @@ void lock_release(struct lock_class *c)
 			t->nr_held--;
 			return;
 		}
+	if (t->nr_held < MAX_HELD_LOCKS)
+		printk("lockdep: %s[%d] releases %s, which it does not hold\n",
+		       t->name, t->pid, c->name);
+}
+
+void lockdep_check_exit(struct task *t)
+{
+	if (!t->nr_held)
+		return;
+	lockdep_warnings++;
+	printk("lockdep: %s[%d] exits holding %d sleeping lock(s), the last %s\n",
+	       t->name, t->pid, t->nr_held, classes[t->held_locks[t->nr_held - 1]]->name);
+	t->nr_held = 0;
 }

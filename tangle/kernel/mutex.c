@@ -52,20 +52,20 @@ bool mutex_trylock(struct mutex *m)
 	if (atomic_cmpxchg(&m->count, 1, 0) != 1)
 		return false;
 	if (!lock_debug) {
-		m->owner = current;
+		WRITE_ONCE(m->owner, current);
 		return true;
 	}
-	lock_acquire(m->class);
-	m->owner = (struct task *)((unsigned long)current | 1);
+	lock_acquire(m->class, true);
+	WRITE_ONCE(m->owner, (struct task *)((unsigned long)current | 1));
 	return true;
 }
 
 void mutex_lock_checked(struct mutex *m)
 {
 	might_sleep();
-	lock_acquire(m->class);
+	lock_acquire(m->class, false);
 	__mutex_lock(m);
-	m->owner = (struct task *)((unsigned long)current | 1);
+	WRITE_ONCE(m->owner, (struct task *)((unsigned long)current | 1));
 }
 
 void mutex_unlock_checked(struct mutex *m)

@@ -89,9 +89,10 @@ static struct rq *task_rq_lock(struct task *t)
 		struct rq *rq = cpu_rq(READ_ONCE(t->cpu));
 
 		spin_lock(&rq->lock);
-		if (rq == cpu_rq(READ_ONCE(t->cpu)))
+		if (READ_ONCE(t->state) != TASK_WAKING && rq == cpu_rq(READ_ONCE(t->cpu)))
 			return rq;
 		spin_unlock(&rq->lock);
+		pause();
 	}
 }
 
@@ -158,8 +159,11 @@ void __schedule(bool preempt)
 	else if (prev != rq->idle) {
 		if (cpumask_test(&prev->allowed, rq->cpu))
 			enqueue_task(rq, prev);
-		else
+		else {
+			prev->on_rq = false;            /* in flight to an allowed CPU */
+			WRITE_ONCE(prev->state, TASK_WAKING);
 			prev->migrate = true;
+		}
 	}
 	next = pick_next_task(rq);
 	__atomic_fetch_and(&prev->ti_flags, ~(1UL << TIF_NEED_RESCHED), __ATOMIC_RELAXED);
@@ -187,7 +191,6 @@ static void finish_task_switch(struct task *prev)
 	preempt_enable_no_resched();
 	if (migrate) {
 		prev->migrate = false;
-		prev->state = TASK_WAKING;
 		activate_elsewhere(prev);
 	}
 	if (dead)
@@ -240,7 +243,7 @@ static bool try_to_wake_up(struct task *t, int states)
 		if (cpu == rq->cpu)
 			activate(rq, t);
 		else
-			t->state = TASK_WAKING;
+			WRITE_ONCE(t->state, TASK_WAKING);
 	}
 	spin_unlock(&rq->lock);
 	if (cpu != rq->cpu)
@@ -255,8 +258,8 @@ static void check_preempt(struct rq *rq, struct task *t);
 static void activate(struct rq *rq, struct task *t)
 {
 	WRITE_ONCE(t->cpu, rq->cpu);
-	t->state = TASK_RUNNING;
 	enqueue_task(rq, t);
+	WRITE_ONCE(t->state, TASK_RUNNING);     /* landed: after cpu */
 	check_preempt(rq, t);
 }
 
@@ -333,6 +336,7 @@ static void check_preempt(struct rq *rq, struct task *t)
 
 void set_cpus_allowed(struct task *t, const struct cpumask *mask)
 {
+	preempt_disable();
 	u64 f = local_irq_save();
 	struct rq *rq = task_rq_lock(t);
 	bool requeue = false;
@@ -344,7 +348,7 @@ void set_cpus_allowed(struct task *t, const struct cpumask *mask)
 		else if (t->on_rq) {
 			dequeue_task(rq, t);
 			t->on_rq = false;
-			t->state = TASK_WAKING;
+			WRITE_ONCE(t->state, TASK_WAKING);
 			requeue = true;
 		}
 	}
@@ -352,6 +356,7 @@ void set_cpus_allowed(struct task *t, const struct cpumask *mask)
 	if (requeue)
 		activate_elsewhere(t);
 	local_irq_restore(f);
+	preempt_enable();
 	if (t == current && !cpumask_test(mask, smp_processor_id()))
 		schedule();
 }
@@ -380,18 +385,23 @@ void set_task_prio(struct task *t, int prio)
 }
 
 DEFINE_PER_CPU(unsigned long, idle_halts);
+DEFINE_PER_CPU(bool, pull_kick);
 static bool idle_pull(void);
 
 void cpu_idle(void)
 {
 	for (;;) {
+		bool pull = true;               /* just became idle: look once */
 		while (!need_resched()) {
 			cli();
 			flush_idle_calls();
-			if (need_resched() || idle_pull()) {
+			pull |= this_cpu_read(pull_kick);
+			this_cpu_write(pull_kick, false);
+			if (need_resched() || (pull && idle_pull())) {
 				sti();
 				break;
 			}
+			pull = false;
 			this_cpu_inc(idle_halts);
 			asm volatile("sti; hlt" ::: "memory");
 		}
@@ -479,6 +489,7 @@ static void sched_tick(void)
 			unsigned cpu = (last_kicked + i) % nr_cpu_ids;
 			if (cpu_online(cpu) && cpu_idle_now(cpu)) {
 				last_kicked = cpu;
+				WRITE_ONCE(per_cpu(pull_kick, cpu), true);
 				smp_send_reschedule(cpu);
 				break;
 			}
@@ -487,6 +498,12 @@ static void sched_tick(void)
 
 void sched_tick_start(void)
 {
+	const char *want = cmdline_get("schedtick");
+
+	if (want && !strcmp(want, "off")) {
+		printk("sched: no tick (schedtick=off); threads are not preempted\n");
+		return;
+	}
 	rtc_tick_hook = sched_tick;
 	int err = rtc_periodic_start(9);
 	if (err) {
@@ -541,6 +558,7 @@ static void wake_expired_timeouts(void)
 
 void kick_task(struct task *t)
 {
+	preempt_disable();
 	u64 f = local_irq_save();
 	struct rq *rq = task_rq_lock(t);
 
@@ -548,6 +566,20 @@ void kick_task(struct task *t)
 		resched_curr(rq);
 	spin_unlock(&rq->lock);
 	local_irq_restore(f);
+	preempt_enable();
+}
+
+void do_task_dead(void)
+{
+	struct rq *rq = this_rq();
+
+	cli();
+	spin_lock(&rq->lock);
+	WRITE_ONCE(current->state, TASK_DEAD);
+	arch_spin_unlock(&rq->lock);
+	preempt_enable_no_resched();
+	__schedule(false);
+	panic("do_exit: a dead task ran again");
 }
 
 struct task init_task = {

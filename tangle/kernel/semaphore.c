@@ -21,16 +21,18 @@ static int down_common(struct semaphore *s, int state, long timeout)
 
 	list_add_tail(&w.list, &s->wait_list);
 	for (;;) {
+		set_current_state(state);
 		if (state == TASK_INTERRUPTIBLE && READ_ONCE(current->kill_requested))
 			break;
 		if (timeout <= 0)
 			break;
-		set_current_state(state);
 		spin_unlock_irq(&s->lock);
 		timeout = schedule_timeout(timeout);
 		spin_lock_irq(&s->lock);
-		if (w.up)
+		if (w.up) {
+			__set_current_state(TASK_RUNNING);
 			return 0;
+		}
 	}
 	list_del_init(&w.list);
 	__set_current_state(TASK_RUNNING);

@@ -43,7 +43,7 @@ static void wake_locked(struct wait_queue_head *wq, int states, int nr_exclusive
 		bool exclusive = w->exclusive;
 		if (!wake_up_state(w->task, states))
 			continue;
-		list_del_init(&w->entry);
+		list_del_init_careful(&w->entry);
 		if (exclusive && !--nr_exclusive)
 			break;
 	}
@@ -60,7 +60,7 @@ void __wake_up(struct wait_queue_head *wq, int states, int nr_exclusive)
 void finish_wait(struct wait_queue_head *wq, struct wait_queue_entry *w)
 {
 	__set_current_state(TASK_RUNNING);
-	if (!list_empty(&w->entry)) {
+	if (!list_empty_careful(&w->entry)) {
 		u64 f = spin_lock_irqsave(&wq->lock);
 		list_del_init(&w->entry);
 		spin_unlock_irqrestore(&wq->lock, f);

@@ -47,6 +47,12 @@ static void test_kthread_every_cpu(struct ktest *t)
 		  nr_cpus_online, stacks_made, stacks_cached);
 }
 
+static void wait_until_asleep(struct task *k)
+{
+	while (!(READ_ONCE(k->state) & TASK_NORMAL) || READ_ONCE(k->on_rq))
+		yield();
+}
+
 static int wait_for_stop(void *data)
 {
 	unsigned long *wakeups = data;
@@ -74,8 +80,7 @@ static void test_kthread_stop(struct ktest *t)
 	struct task *k = kthread_run(wait_for_stop, &wakeups, "wait-stop");
 
 	ASSERT_TRUE(t, k != NULL);
-	while (READ_ONCE(k->state) != TASK_INTERRUPTIBLE)
-		yield();
+	wait_until_asleep(k);
 	EXPECT_TRUE(t, wake_up_process(k));         /* a spurious wake-up */
 	EXPECT_EQ(t, kthread_stop(k), 77);
 	EXPECT_GE(t, wakeups, 1);
@@ -184,12 +189,6 @@ struct sleeper {
 	volatile bool go;
 	unsigned cpu;
 };
-
-static void wait_until_asleep(struct task *k)
-{
-	while (!(READ_ONCE(k->state) & TASK_NORMAL) || READ_ONCE(k->on_rq))
-		yield();
-}
 
 static int sleep_until_go(void *data)
 {

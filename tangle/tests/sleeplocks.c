@@ -58,7 +58,7 @@ static void test_up_from_irq(struct ktest *t)
 		KTEST_SKIP(t, "no local APIC: no self-IPI");
 	struct semaphore s;
 	sema_init(&s, 0);
-	struct task *k = kthread_run((int (*)(void *))down_interruptibly, &s, "sem-irq");
+	struct task *k = kthread_run(down_interruptibly, &s, "sem-irq");
 	ASSERT_TRUE(t, k != NULL);
 	while (!(READ_ONCE(k->state) & TASK_NORMAL) || READ_ONCE(k->on_rq))
 		yield();
