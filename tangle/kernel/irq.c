@@ -1,4 +1,4 @@
-/* Tangled from chapters/14-irq.nw chapters/21-ipi.nw by 'make tangle'. Edit the chapter, not this file. */
+/* Tangled from chapters/14-irq.nw chapters/21-ipi.nw chapters/24-softirq.nw by 'make tangle'. Edit the chapter, not this file. */
 #include "kernel.h"
 #include "percpu.h"
 #include "irq.h"
@@ -10,6 +10,7 @@
 #include "mm.h"
 #include "errno.h"
 #include "smp.h"
+#include "softirq.h"
 
 struct irqaction {
 	irq_handler_t handler;
@@ -146,7 +147,8 @@ void common_interrupt(struct pt_regs *regs)
 			apic_eoi();
 	}
 	irq_exit();
-	
+	if (!in_interrupt() && this_cpu_read(softirq_pending))
+		invoke_softirq();
 }
 
 static void handle_irq(unsigned irq, struct irq_desc *desc)

@@ -1,4 +1,4 @@
-/* Tangled from chapters/21-ipi.nw chapters/22-sched.nw by 'make tangle'. Edit the chapter, not this file. */
+/* Tangled from chapters/21-ipi.nw chapters/22-sched.nw chapters/24-softirq.nw by 'make tangle'. Edit the chapter, not this file. */
 #include "kernel.h"
 #include "sched.h"
 #include "desc.h"
@@ -6,6 +6,7 @@
 #include "syscall.h"
 #include "apic.h"
 #include "traps.h"
+#include "softirq.h"
 
 static void save_user_segments(struct task *t)
 {
@@ -457,8 +458,6 @@ static bool rq_has_movable(struct rq *rq)
 	return false;
 }
 
-static void wake_expired_timeouts(void);
-
 static unsigned last_kicked;
 
 static void sched_tick(void)
@@ -466,7 +465,7 @@ static void sched_tick(void)
 	bool work_waiting = false;
 
 	sched_ticks++;
-	wake_expired_timeouts();
+	raise_softirq_irqoff(TIMER_SOFTIRQ);
 	for (unsigned cpu = 0; cpu < nr_cpu_ids; cpu++) {
 		if (!cpu_online(cpu))
 			continue;
@@ -543,7 +542,7 @@ long schedule_timeout(long ticks)
 	return left > 0 ? left : 0;
 }
 
-static void wake_expired_timeouts(void)
+void wake_expired_timeouts(void)
 {
 	struct timeout *to, *n;
 	u64 f = spin_lock_irqsave(&timeout_lock);

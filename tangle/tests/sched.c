@@ -22,10 +22,11 @@ static int report_where(void *data)
 
 static void test_kthread_every_cpu(struct ktest *t)
 {
-	static struct per_thread info[NR_CPUS];
-	static struct task *threads[NR_CPUS];
+	struct per_thread *info = kzalloc(nr_cpu_ids * sizeof(*info));
+	struct task **threads = kzalloc(nr_cpu_ids * sizeof(*threads));
 	unsigned before = nr_tasks;
 
+	ASSERT_TRUE(t, info && threads);
 	for (unsigned cpu = 0; cpu < nr_cpu_ids; cpu++) {
 		if (!cpu_online(cpu))
 			continue;
@@ -45,6 +46,8 @@ static void test_kthread_every_cpu(struct ktest *t)
 	EXPECT_EQ(t, nr_tasks, before);
 	ktest_log(t, "%u threads, one per CPU; %lu stacks made, %lu cached",
 		  nr_cpus_online, stacks_made, stacks_cached);
+	kfree(info);
+	kfree(threads);
 }
 
 static void wait_until_asleep(struct task *k)
@@ -138,15 +141,16 @@ static void test_wait_pingpong(struct ktest *t)
 	bool soak = cmdline_get("ktest.soak");
 	unsigned n = cmdline_number("sched.threads", soak ? 64 : 8) & ~1U;
 	unsigned long rounds = cmdline_number("sched.rounds", soak ? 100000 : 2000);
-	static struct pingpong pairs[MAX_PLAYERS / 2];
-	static struct player players[MAX_PLAYERS];
-	static struct task *threads[MAX_PLAYERS];
 	struct completion done;
 	atomic_t left;
 
 	n = MIN(MAX(n, 2U), (unsigned)MAX_PLAYERS);
 	n = MIN(n, (unsigned)(frames_free_count() / 32) & ~1U);
 	ASSERT_GT(t, n, 0);
+	struct pingpong *pairs = kzalloc(n / 2 * sizeof(*pairs));
+	struct player *players = kzalloc(n * sizeof(*players));
+	struct task **threads = kzalloc(n * sizeof(*threads));
+	ASSERT_TRUE(t, pairs && players && threads);
 	init_completion(&done);
 	atomic_set(&left, n);
 	for (unsigned i = 0; i < n; i++) {
@@ -177,9 +181,13 @@ static void test_wait_pingpong(struct ktest *t)
 		cpus |= pairs[i].cpus_seen[0] | pairs[i].cpus_seen[1];
 	}
 	EXPECT_TRUE(t, finished);
-	if (finished)
+	if (finished) {
 		for (unsigned i = 0; i < n; i++)
 			EXPECT_EQ(t, kthread_stop(threads[i]), 0);
+		kfree(pairs);
+		kfree(players);
+		kfree(threads);
+	}
 	ktest_log(t, "%u threads, %lu rounds each: %lu wake-ups in %lu ms, on %d of CPUs 0-63",
 		  n, rounds, n * rounds, took / tsc_khz, __builtin_popcountl(cpus));
 }
@@ -387,8 +395,9 @@ static void test_preemption(struct ktest *t)
 
 static void test_user_programs_everywhere(struct ktest *t)
 {
-	static struct task *progs[NR_CPUS];
+	struct task **progs = kzalloc(nr_cpu_ids * sizeof(*progs));
 
+	ASSERT_TRUE(t, progs != NULL);
 	for (unsigned cpu = 0; cpu < nr_cpu_ids; cpu++) {
 		if (!cpu_online(cpu))
 			continue;
@@ -404,6 +413,7 @@ static void test_user_programs_everywhere(struct ktest *t)
 		EXPECT_EQ(t, progs[cpu]->exit_code, progs[cpu]->pid);
 		task_free(progs[cpu]);
 	}
+	kfree(progs);
 }
 
 static void test_kill_spinning_program(struct ktest *t)
