@@ -51,15 +51,15 @@ struct tasklet {
 	struct tasklet *next;
 	unsigned long state;            /* TASKLET_STATE_* bits */
 	atomic_t count;                 /* disabled while non-zero */
-	bool killing;                   /* tasklet_kill is waiting */
+	atomic_t killing;               /* tasklet_kills waiting */
 	void (*func)(struct tasklet *t);
 	const char *name;
 };
 
 #define DECLARE_TASKLET(n, f) \
-	struct tasklet n = { NULL, 0, ATOMIC_INIT(0), false, f, #n }
+	struct tasklet n = { NULL, 0, ATOMIC_INIT(0), ATOMIC_INIT(0), f, #n }
 #define DECLARE_TASKLET_DISABLED(n, f) \
-	struct tasklet n = { NULL, 0, ATOMIC_INIT(1), false, f, #n }
+	struct tasklet n = { NULL, 0, ATOMIC_INIT(1), ATOMIC_INIT(0), f, #n }
 
 void tasklet_setup(struct tasklet *t, void (*func)(struct tasklet *t), const char *name);
 bool tasklet_schedule(struct tasklet *t);

@@ -76,6 +76,9 @@ static void __do_softirq(void)
 	this_cpu_add(preempt_count, -SOFTIRQ_OFFSET);
 }
 
+#define SOFTIRQ_NOW_MASK ((1U << HI_SOFTIRQ) | (1U << TIMER_SOFTIRQ) | \
+			  (1U << TASKLET_SOFTIRQ) | (1U << TEST_SOFTIRQ))
+
 static bool ksoftirqd_busy(void)
 {
 	struct task *t = this_cpu_read(ksoftirqd);
@@ -85,7 +88,7 @@ static bool ksoftirqd_busy(void)
 
 void invoke_softirq(void)
 {
-	if (ksoftirqd_busy())
+	if (ksoftirqd_busy() && !(this_cpu_read(softirq_pending) & SOFTIRQ_NOW_MASK))
 		return;
 	__do_softirq();
 }
@@ -171,7 +174,7 @@ static void tasklet_enqueue(struct tasklet_head *h, struct tasklet *t)
 
 static bool schedule_on(struct tasklet *t, struct tasklet_head *vec, unsigned nr)
 {
-	if (READ_ONCE(t->killing)) {
+	if (atomic_read(&t->killing)) {
 		printk("tasklet %s: scheduled while tasklet_kill waits for it; ignored\n",
 		       t->name);
 		return false;
@@ -251,13 +254,13 @@ void tasklet_enable(struct tasklet *t)
 void tasklet_kill(struct tasklet *t)
 {
 	might_sleep();
-	WRITE_ONCE(t->killing, true);
+	atomic_inc(&t->killing);
 	while (test_and_set_state(t, TASKLET_STATE_SCHED))
 		yield();
 	while (state_is(t, TASKLET_STATE_RUN))
 		yield();
 	clear_state(t, TASKLET_STATE_SCHED);
-	WRITE_ONCE(t->killing, false);
+	atomic_dec(&t->killing);
 }
 
 static void timer_action(void)
