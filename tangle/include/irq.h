@@ -45,6 +45,7 @@ extern void (*rtc_tick_hook)(void);
 void rtc_periodic_stop(void);
 unsigned rtc_periodic_ticks(void);
 void serial_irq_init(void);
+irqreturn_t serial_interrupt(int irq, void *dev_id);
 unsigned serial_lines_received(void);
 void serial_last_line(char *buf, size_t size);
 

@@ -4,6 +4,7 @@
 #include "sched.h"
 #include "smp.h"
 #include "apic.h"
+#include "uart.h"
 #include "ktest.h"
 
 static struct {
@@ -265,8 +266,37 @@ static void bench_bottom_halves(struct ktest *t)
 	tasklet_kill(&bench_tasklet);
 }
 
+static void bench_uart_top_half(struct ktest *t)
+{
+	u64 f = local_irq_save(), sum = 0, most = 0;
+	u8 ier = inb(COM1 + UART_IER), mcr = inb(COM1 + UART_MCR);
+
+	outb(COM1 + UART_IER, 0);
+	outb(COM1 + UART_MCR, mcr | MCR_LOOP);
+	for (int i = 0; i < SIRQ_BENCH_LOOPS; i++) {
+		outb(COM1 + UART_DATA, i % 40 == 39 ? '\n' : 'a' + i % 26);
+		for (int spin = 0; !(inb(COM1 + UART_LSR) & LSR_DR) && spin < 100000; spin++)
+			pause();
+		irq_enter();                            /* as in a real interrupt */
+		u64 t0 = rdtsc();
+		serial_interrupt(COM1_IRQ, NULL);
+		u64 d = rdtsc() - t0;
+		irq_exit();
+		sum += d;
+		most = MAX(most, d);
+	}
+	outb(COM1 + UART_MCR, mcr);
+	outb(COM1 + UART_IER, ier);
+	local_irq_restore(f);
+	printk("# bench uart_rx_top_half: %lu instructions/op\n",
+	       (unsigned long)(sum / SIRQ_BENCH_LOOPS));
+	printk("# bench uart_rx_top_half_max: %lu instructions/op\n", (unsigned long)most);
+	EXPECT_FALSE(t, inb(COM1 + UART_LSR) & LSR_DR);
+}
+
 KTEST_SUITE(bench_softirq,
-	KTEST_CASE(bench_bottom_halves));
+	KTEST_CASE(bench_bottom_halves),
+	KTEST_CASE(bench_uart_top_half));
 
 static void test_show_softirqs(struct ktest *t)
 {
