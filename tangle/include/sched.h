@@ -1,4 +1,4 @@
-/* Tangled from chapters/22-sched.nw by 'make tangle'. Edit the chapter, not this file. */
+/* Tangled from chapters/22-sched.nw chapters/25-workqueue.nw by 'make tangle'. Edit the chapter, not this file. */
 #pragma once
 #include "task.h"
 #include "smp.h"
@@ -152,3 +152,5 @@ static inline bool irqs_disabled(void)
 {
 	return !(save_flags() & X86_EFLAGS_IF);
 }
+
+#define PF_WQ_WORKER    0x04            /* a work-queue worker */

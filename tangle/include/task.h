@@ -1,4 +1,4 @@
-/* Tangled from chapters/13-syscalls.nw chapters/15-page-faults.nw chapters/22-sched.nw chapters/23-sleeping-locks.nw by 'make tangle'. Edit the chapter, not this file. */
+/* Tangled from chapters/13-syscalls.nw chapters/15-page-faults.nw chapters/22-sched.nw chapters/23-sleeping-locks.nw chapters/25-workqueue.nw by 'make tangle'. Edit the chapter, not this file. */
 #pragma once
 #include "ptregs.h"
 #include "mm.h"
@@ -72,6 +72,8 @@ struct task {
 	char comm[16];                  /* the name, for a kernel thread */
 	signed char held_locks[MAX_HELD_LOCKS];  /* lock-class ids, oldest first */
 	int nr_held;
+	void *wq_worker;                        /* its struct worker, if a worker */
+	bool wq_idle;                           /* going idle, not sleeping in an item */
 };
 DECLARE_PER_CPU(struct task *, current_task);
 

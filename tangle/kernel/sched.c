@@ -1,4 +1,4 @@
-/* Tangled from chapters/21-ipi.nw chapters/22-sched.nw chapters/24-softirq.nw by 'make tangle'. Edit the chapter, not this file. */
+/* Tangled from chapters/21-ipi.nw chapters/22-sched.nw chapters/24-softirq.nw chapters/25-workqueue.nw by 'make tangle'. Edit the chapter, not this file. */
 #include "kernel.h"
 #include "sched.h"
 #include "desc.h"
@@ -7,6 +7,7 @@
 #include "apic.h"
 #include "traps.h"
 #include "softirq.h"
+#include "workqueue.h"
 
 static void save_user_segments(struct task *t)
 {
@@ -210,6 +211,10 @@ static void schedule_debug(void);
 void schedule(void)
 {
 	schedule_debug();
+	bool wq_sleeping = (current->flags & PF_WQ_WORKER) &&
+			   READ_ONCE(current->state) != TASK_RUNNING && !current->wq_idle;
+	if (wq_sleeping)
+		wq_worker_sleeping(current);
 	do {
 		preempt_disable();
 		cli();
@@ -217,6 +222,8 @@ void schedule(void)
 		sti();
 		preempt_enable_no_resched();
 	} while (need_resched());
+	if (wq_sleeping)
+		wq_worker_running(current);
 }
 
 void yield(void)

@@ -1,0 +1,45 @@
+/* Tangled from chapters/25-workqueue.nw by 'make tangle'. Edit the chapter, not this file. */
+#pragma once
+#include "sched.h"
+
+struct work_struct;
+typedef void (*work_func_t)(struct work_struct *work);
+
+struct work_struct {
+	struct list_head entry;
+	work_func_t func;
+	unsigned long pending;          /* bit 0: queued, not yet started */
+	struct worker_pool *pool;       /* where it was queued last */
+	struct workqueue_struct *wq;
+};
+
+#define INIT_WORK(w, f) do {						\
+	INIT_LIST_HEAD(&(w)->entry);					\
+	(w)->func = (f);						\
+	(w)->pending = 0;						\
+	(w)->pool = NULL;						\
+	(w)->wq = NULL;							\
+} while (0)
+
+struct workqueue_struct {
+	const char *name;
+	atomic_t in_flight;
+	bool dying, destroyed;
+};
+
+extern struct workqueue_struct *system_wq;
+
+struct workqueue_struct *alloc_workqueue(const char *name);
+void destroy_workqueue(struct workqueue_struct *wq);
+bool queue_work_on(unsigned cpu, struct workqueue_struct *wq, struct work_struct *work);
+bool queue_work(struct workqueue_struct *wq, struct work_struct *work);
+bool schedule_work(struct work_struct *work);
+bool schedule_work_on(unsigned cpu, struct work_struct *work);
+void flush_work(struct work_struct *work);
+void flush_workqueue(struct workqueue_struct *wq);
+bool cancel_work(struct work_struct *work);
+bool cancel_work_sync(struct work_struct *work);
+void workqueue_init(void);
+
+void wq_worker_sleeping(struct task *t);
+void wq_worker_running(struct task *t);
