@@ -43,3 +43,6 @@ void workqueue_init(void);
 
 void wq_worker_sleeping(struct task *t);
 void wq_worker_running(struct task *t);
+void wq_worker_describe(struct task *t);
+void wq_worker_dying(struct task *t);
+void show_workqueues(void);

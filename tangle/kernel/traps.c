@@ -1,4 +1,4 @@
-/* Tangled from chapters/12-dispatch.nw chapters/21-ipi.nw by 'make tangle'. Edit the chapter, not this file. */
+/* Tangled from chapters/12-dispatch.nw chapters/21-ipi.nw chapters/25-workqueue.nw by 'make tangle'. Edit the chapter, not this file. */
 #include "kernel.h"
 #include "percpu.h"
 #include "traps.h"
@@ -10,6 +10,7 @@
 #include "extable.h"
 #include "mm.h"
 #include "smp.h"
+#include "workqueue.h"
 
 static const char *const exception_names[32] = {
 	"divide error", "debug", "NMI", "breakpoint", "overflow",
@@ -143,6 +144,8 @@ void die(const char *what, struct pt_regs *regs, unsigned long error_code,
 		       this_cpu_read(call_running_from));
 		print_symbol("", (unsigned long)this_cpu_read(call_running));
 	}
+	if (current->flags & PF_WQ_WORKER)
+		wq_worker_describe(current);
 	if (vector >= 0 && vector < 32)
 		printk("vector %d, error code %#lx\n", vector, error_code);
 	if (vector == X86_TRAP_PF)
@@ -160,6 +163,12 @@ void die(const char *what, struct pt_regs *regs, unsigned long error_code,
 	printk("Call Trace:\n");
 	print_symbol("  ", regs->ip);
 	show_backtrace(regs->bp);
+	if ((current->flags & PF_WQ_WORKER) && !in_interrupt()) {
+		printk("workqueue: %s dies; its pool replaces it\n", current->name);
+		wq_worker_dying(current);
+		this_cpu_write(preempt_count, this_cpu_read(preempt_count) & PREEMPT_NEED_RESCHED);
+		do_exit(-EFAULT);
+	}
 	panic("Fatal exception");
 }
 

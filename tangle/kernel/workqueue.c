@@ -1,6 +1,7 @@
 /* Tangled from chapters/25-workqueue.nw by 'make tangle'. Edit the chapter, not this file. */
 #include "kernel.h"
 #include "workqueue.h"
+#include "kallsyms.h"
 
 #define MAX_WORKERS 16                  /* per pool */
 
@@ -11,6 +12,7 @@ struct worker_pool {
 	struct list_head idle;          /* idle workers */
 	struct list_head workers;       /* all its workers */
 	unsigned nr_workers, nr_running, nr_idle, nr_starting;
+	unsigned long items_run, workers_lost;
 };
 
 struct worker {
@@ -18,6 +20,8 @@ struct worker {
 	struct task *task;
 	struct worker_pool *pool;
 	struct work_struct *current_work;       /* under the pool's lock */
+	struct workqueue_struct *current_wq;    /* its queue, and */
+	work_func_t current_func;               /* its function */
 };
 
 static DEFINE_PER_CPU(struct worker_pool, worker_pools);
@@ -43,6 +47,8 @@ static int worker_thread(void *data)
 			work_func_t func = work->func;
 			list_del_init(&work->entry);
 			w->current_work = work;
+			w->current_wq = wq;
+			w->current_func = func;
 			__atomic_fetch_and(&work->pending, ~1UL, __ATOMIC_RELEASE);
 			spin_unlock_irq(&pool->lock);
 			maybe_create_worker(pool);
@@ -55,6 +61,7 @@ static int worker_thread(void *data)
 			}
 			spin_lock_irq(&pool->lock);
 			w->current_work = NULL;
+			pool->items_run++;
 			atomic_dec(&wq->in_flight);
 			wake_up_all(&flush_wait);
 		}
@@ -310,4 +317,56 @@ void workqueue_init(void)
 		wake_up_new_task(w->task);
 	}
 	system_wq = alloc_workqueue("events");
+}
+
+void wq_worker_describe(struct task *t)
+{
+	struct worker *w = t->wq_worker;
+
+	if (w && w->current_work) {
+		printk("Workqueue: %s ", w->current_wq->name);
+		print_symbol("", (unsigned long)w->current_func);
+	}
+}
+
+void wq_worker_dying(struct task *t)
+{
+	struct worker *w = t->wq_worker;
+	struct worker_pool *pool = w->pool;
+	u64 f = spin_lock_irqsave(&pool->lock);
+
+	list_del_init(&w->all_entry);
+	pool->nr_workers--;
+	pool->nr_running--;
+	pool->workers_lost++;
+	if (w->current_work)
+		atomic_dec(&w->current_wq->in_flight);
+	w->current_work = NULL;
+	if (!pool->nr_running && !list_empty(&pool->worklist))
+		wake_idle_worker(pool);
+	spin_unlock_irqrestore(&pool->lock, f);
+	t->flags &= ~PF_WQ_WORKER;
+	t->wq_worker = NULL;
+	wake_up_all(&flush_wait);
+	maybe_create_worker(pool);
+	kfree(w);
+}
+
+void show_workqueues(void)
+{
+	printk("pool  workers running idle queued   items-run  lost\n");
+	for (unsigned cpu = 0; cpu < nr_cpu_ids; cpu++) {
+		struct worker_pool *pool = per_cpu_ptr(&worker_pools, cpu);
+		if (!cpu_online(cpu))
+			continue;
+		u64 f = spin_lock_irqsave(&pool->lock);
+		unsigned queued = 0;
+		struct work_struct *work;
+		list_for_each_entry(work, &pool->worklist, entry)
+			queued++;
+		printk("%4u %8u %7u %4u %6u %11lu %5lu\n", cpu, pool->nr_workers,
+		       pool->nr_running, pool->nr_idle, queued, pool->items_run,
+		       pool->workers_lost);
+		spin_unlock_irqrestore(&pool->lock, f);
+	}
 }

@@ -134,11 +134,35 @@ static void test_destroy_drains(struct ktest *t)
 	destroy_workqueue(wq);                           /* reported */
 }
 
+static void null_item(struct work_struct *w)
+{
+	(void)w;
+	*(volatile int *)0 = 1;
+}
+
+static void test_oops_in_work_item(struct ktest *t)
+{
+	struct work_struct bad;
+	struct probe after;
+	unsigned cpu = smp_processor_id();
+
+	INIT_WORK(&bad, null_item);
+	EXPECT_TRUE(t, schedule_work_on(cpu, &bad));
+	flush_work(&bad);
+	probe_init(&after, NULL);
+	EXPECT_TRUE(t, schedule_work_on(cpu, &after.work));
+	flush_work(&after.work);
+	EXPECT_TRUE(t, after.done);
+	EXPECT_EQ(t, after.cpu, cpu);
+	show_workqueues();
+}
+
 KTEST_SUITE(workqueue,
 	KTEST_CASE(test_work_runs_where_queued),
 	KTEST_CASE(test_worker_sleeps_another_runs),
 	KTEST_CASE(test_cancel),
-	KTEST_CASE(test_destroy_drains));
+	KTEST_CASE(test_destroy_drains),
+	KTEST_CASE(test_oops_in_work_item));
 
 static u64 wq_t0, wq_sum;
 
