@@ -13,10 +13,12 @@ As a command (the Makefile's run, debug and bench targets):
 The defaults come from the environment (QEMU, ACCEL) and the options.
 """
 import argparse
+import calendar
 import os
 import re
 import subprocess
 import sys
+import time
 
 TOP = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
 KERNEL = "build/kernel/kernel.elf32"
@@ -61,10 +63,23 @@ def command(machine_args, append="", image=None, serial=("-serial", "stdio"),
             EXIT_DEVICE[0], EXIT_DEVICE[1].format(port=hex(PORT)), *extra]
 
 
+def rtc_expect(args):
+    """The date, in seconds since 1970, that the boot's RTC starts at: the
+    row's '-rtc base=YYYY-MM-DDTHH:MM:SS', or else now (QEMU's default RTC
+    follows the host's clock in UTC). The kernel's clocks test reads its RTC
+    and compares (rtc.expect on its command line)."""
+    if "-rtc" in args:
+        m = re.match(r"base=(\d+)-(\d+)-(\d+)T(\d+):(\d+):(\d+)",
+                     args[args.index("-rtc") + 1])
+        return calendar.timegm(tuple(map(int, m.groups()))) if m else None
+    return int(time.time())
+
+
 def matrix_command(qemu_args, append):
     """A boot of ci/matrix. In qemu_args, '@iso=NAME' boots the GRUB image NAME
     instead of -kernel (its command line then comes from GRUB), and
-    '@append=WORDS' adds WORDS to the command line."""
+    '@append=WORDS' adds WORDS to the command line. Every -kernel boot is
+    told the date its RTC starts at."""
     args, image, words = [], None, [append]
     for a in qemu_args:
         if a.startswith("@iso="):
@@ -73,6 +88,9 @@ def matrix_command(qemu_args, append):
             words.append(a[8:])
         else:
             args.append(a)
+    expect = rtc_expect(args)
+    if expect is not None:
+        words.append(f"rtc.expect={expect}")
     return command(args, " ".join(words), image, ("-monitor", "none", "-serial", "stdio"))
 
 
@@ -110,7 +128,7 @@ def main():
     # bench: two boots under -icount, one CPU and eight; the kernel prints
     # '# bench' lines.
     os.makedirs("build/bench", exist_ok=True)
-    for smp, suite, what in (("1", "bench,bench_locks,bench_sched,bench_sleeplocks,bench_softirq,bench_workqueue", "1 CPU"), ("8", "bench_smp", "8 CPUs")):
+    for smp, suite, what in (("1", "bench,bench_locks,bench_sched,bench_sleeplocks,bench_softirq,bench_workqueue,bench_clocks", "1 CPU"), ("8", "bench_smp", "8 CPUs")):
         log = f"build/bench/{suite.split(',')[0]}.log"
         args = [a if a != "1" or BENCH_ARGS[i - 1] != "-smp" else smp
                 for i, a in enumerate(BENCH_ARGS)]

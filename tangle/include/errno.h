@@ -1,4 +1,4 @@
-/* Tangled from chapters/13-syscalls.nw chapters/14-irq.nw chapters/21-ipi.nw chapters/22-sched.nw chapters/23-sleeping-locks.nw by 'make tangle'. Edit the chapter, not this file. */
+/* Tangled from chapters/13-syscalls.nw chapters/14-irq.nw chapters/21-ipi.nw chapters/22-sched.nw chapters/23-sleeping-locks.nw chapters/26-clocks.nw by 'make tangle'. Edit the chapter, not this file. */
 #pragma once
 #define EBADF   9       /* bad file descriptor */
 #define EFAULT  14      /* bad address */
@@ -16,3 +16,5 @@
 #define EINTR   4       /* interrupted */
 
 #define ETIME   62      /* timer expired */
+
+#define ENODEV  19      /* no such device */

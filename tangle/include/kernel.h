@@ -1,4 +1,4 @@
-/* Tangled from chapters/01-boot.nw chapters/02-console.nw by 'make tangle'. Edit the chapter, not this file. */
+/* Tangled from chapters/01-boot.nw chapters/02-console.nw chapters/26-clocks.nw by 'make tangle'. Edit the chapter, not this file. */
 #pragma once
 #include "types.h"
 #include "layout.h"
@@ -63,3 +63,10 @@ void boot_copy_mmap(struct boot_info *bi, const u8 *map, u32 length);
 const char *cmdline_get(const char *key);
 unsigned long cmdline_number(const char *key, unsigned long otherwise);
 const char *cpu_vendor(void);
+
+static inline u64 mul_div(u64 a, u64 b, u64 c)
+{
+	u64 q, r;
+	asm("mulq %3; divq %4" : "=a"(q), "=d"(r) : "a"(a), "rm"(b), "rm"(c) : "cc");
+	return q;
+}

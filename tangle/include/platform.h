@@ -1,4 +1,4 @@
-/* Tangled from chapters/14-irq.nw by 'make tangle'. Edit the chapter, not this file. */
+/* Tangled from chapters/14-irq.nw chapters/26-clocks.nw by 'make tangle'. Edit the chapter, not this file. */
 #pragma once
 #include "kernel.h"
 #include "percpu.h"
@@ -17,6 +17,8 @@ struct platform_info {
 	struct { u8 id; u32 addr, gsi_base; } ioapic[MAX_IOAPICS];
 	int nr_overrides;
 	struct { u8 irq; u32 gsi; u16 flags; } override[MAX_OVERRIDES];
+	u8 rtc_century;                 /* CMOS index of the century, or 0 */
+	u64 hpet_addr;                  /* the HPET's registers, or 0 */
 };
 extern struct platform_info platform;
 

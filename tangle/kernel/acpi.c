@@ -1,4 +1,4 @@
-/* Tangled from chapters/14-irq.nw by 'make tangle'. Edit the chapter, not this file. */
+/* Tangled from chapters/14-irq.nw chapters/26-clocks.nw by 'make tangle'. Edit the chapter, not this file. */
 #include "kernel.h"
 #include "platform.h"
 #include "mm.h"
@@ -63,17 +63,27 @@ bool acpi_probe(struct platform_info *p)
 		return false;
 	}
 	const u32 *entries = (const u32 *)(rsdt + 1);
+	bool madt = false;
 	for (u32 i = 0; i < (rsdt->length - sizeof(*rsdt)) / 4; i++) {
 		const struct acpi_header *h = acpi_map(entries[i], sizeof(*h));
-		if (memcmp(h->signature, "APIC", 4) != 0)
-			continue;
+		if (h->length < sizeof(*h) || h->length > 0x100000)
+			continue;               /* not a table */
 		h = acpi_map(entries[i], h->length);
-		if (!table_checksum_ok(h, h->length)) {
-			printk("acpi: the MADT's checksum is wrong; ignoring it\n");
-			return false;
+		bool good = table_checksum_ok(h, h->length);
+		if (memcmp(h->signature, "APIC", 4) == 0) {
+			if (!good) {
+				printk("acpi: the MADT's checksum is wrong; ignoring it\n");
+				return false;
+			}
+			acpi_parse_madt(p, (const u8 *)h, h->length);
+			madt = true;
+		} else if (good) {
+			if (memcmp(h->signature, "HPET", 4) == 0 && h->length >= 56 &&
+			    ((const u8 *)h)[40] == 0)
+				p->hpet_addr = *(const u64 *)((const u8 *)h + 44);
+			if (memcmp(h->signature, "FACP", 4) == 0 && h->length > 108)
+				p->rtc_century = ((const u8 *)h)[108];
 		}
-		acpi_parse_madt(p, (const u8 *)h, h->length);
-		return true;
 	}
-	return false;
+	return madt;
 }

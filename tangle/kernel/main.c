@@ -1,4 +1,4 @@
-/* Tangled from chapters/01-boot.nw chapters/05-locks.nw chapters/20-smp-boot.nw chapters/21-ipi.nw chapters/22-sched.nw chapters/23-sleeping-locks.nw chapters/24-softirq.nw chapters/25-workqueue.nw by 'make tangle'. Edit the chapter, not this file. */
+/* Tangled from chapters/01-boot.nw chapters/05-locks.nw chapters/20-smp-boot.nw chapters/21-ipi.nw chapters/22-sched.nw chapters/23-sleeping-locks.nw chapters/24-softirq.nw chapters/25-workqueue.nw chapters/26-clocks.nw by 'make tangle'. Edit the chapter, not this file. */
 #include "kernel.h"
 #include "multiboot.h"
 #include "percpu.h"
@@ -15,6 +15,7 @@
 #include "sched.h"
 #include "softirq.h"
 #include "workqueue.h"
+#include "clocks.h"
 
 struct boot_info boot_info;
 
@@ -46,6 +47,7 @@ void kmain(u32 magic, u32 mbi_phys)
 	spin_lock_choose();
 
 	tsc_calibrate();
+	clocks_init();
 	smp_boot_cpus();
 
 	ipi_init();
