@@ -2,6 +2,9 @@
 #include "kernel.h"
 #include "irq.h"
 #include "spinlock.h"
+#include "clocks.h"
+#include "platform.h"
+#include "smp.h"
 
 #define CMOS_INDEX 0x70
 #define CMOS_DATA  0x71
@@ -65,11 +68,6 @@ unsigned rtc_periodic_ticks(void)
 {
 	return rtc_ticks;
 }
-
-#include "clocks.h"
-#include "spinlock.h"
-#include "platform.h"
-#include "smp.h"
 
 #define RTC_REG_A       0x0a
 #define RTC_REG_B       0x0b
