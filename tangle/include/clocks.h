@@ -61,6 +61,6 @@ void lapic_timer_calibrate(void);
 void rtc_boot_time(void);
 u64 rtc_seconds_read(void);
 bool boot_rtc_valid(void);
-extern unsigned long pit_irqs, hpet_timer0_irqs, rtc_uip_waits;
+extern unsigned long pit_irqs, hpet_timer0_irqs, hpet_timer0_stale, rtc_uip_waits;
 
 u64 tsc_remeasure(u64 ns);

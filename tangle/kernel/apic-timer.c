@@ -32,6 +32,7 @@ static void lapic_timer_interrupt(struct pt_regs *regs)
 
 static void lapic_timer_arm(u32 mode, u32 count)
 {
+	apic_write(APIC_TMICT, 0);
 	apic_write(APIC_TDCR, APIC_TDCR_DIV1);
 	apic_write(APIC_LVT_TIMER, LOCAL_TIMER_VECTOR | mode);
 	apic_write(APIC_TMICT, count);

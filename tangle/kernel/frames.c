@@ -6,7 +6,7 @@
 #define MAX_PHYS_MEM  (16UL << 30)
 #define MAX_FRAMES    (MAX_PHYS_MEM >> PAGE_SHIFT)
 
-static u64 frame_bitmap[MAX_FRAMES / 64];       /* 1: free */
+static u64 *frame_bitmap;                       /* 1: free; after the kernel */
 static u64 max_frame;                           /* frames below this exist */
 static u64 nr_free;
 static u64 search_hint;                         /* a word to start from */
@@ -32,8 +32,32 @@ static void set_used(u64 f)
 		low_water = nr_free;
 }
 
+static u64 bitmap_pa, bitmap_bytes;
+
+static void place_bitmap(void)
+{
+	for (int i = 0; i < boot_info.nr_regions; i++) {
+		const struct mem_region *r = &boot_info.regions[i];
+		if (r->type == MULTIBOOT_MEMORY_AVAILABLE)
+			max_frame = MAX(max_frame, MIN((r->base + r->len) >> PAGE_SHIFT, MAX_FRAMES));
+	}
+	bitmap_bytes = ALIGN_UP(max_frame, 64) / 8;
+	bitmap_pa = ALIGN_UP(virt_to_phys(__kernel_end), PAGE_SIZE);
+	bool fits = false;
+	for (int i = 0; i < boot_info.nr_regions; i++) {
+		const struct mem_region *r = &boot_info.regions[i];
+		fits |= r->type == MULTIBOOT_MEMORY_AVAILABLE && r->base <= bitmap_pa &&
+			bitmap_pa + bitmap_bytes <= r->base + r->len;
+	}
+	if (!fits)
+		memory_too_small();
+	frame_bitmap = phys_to_virt(bitmap_pa);
+	memset(frame_bitmap, 0, bitmap_bytes);
+}
+
 void frames_init(void)
 {
+	place_bitmap();
 	for (int i = 0; i < boot_info.nr_regions; i++) {
 		const struct mem_region *r = &boot_info.regions[i];
 		if (r->type != MULTIBOOT_MEMORY_AVAILABLE)
@@ -48,11 +72,9 @@ void frames_init(void)
 		for (u64 f = start; f < end; f++)
 			if (!bit_free(f))
 				set_free(f);
-		if (end > max_frame)
-			max_frame = end;
 	}
 	u64 kstart = virt_to_phys(__kernel_start) >> PAGE_SHIFT;
-	u64 kend = ALIGN_UP(virt_to_phys(__kernel_end), PAGE_SIZE) >> PAGE_SHIFT;
+	u64 kend = ALIGN_UP(bitmap_pa + bitmap_bytes, PAGE_SIZE) >> PAGE_SHIFT;
 
 	for (u64 f = 0; f < max_frame; f++)
 		if (bit_free(f) && (f < (0x100000 >> PAGE_SHIFT) ||

@@ -60,11 +60,16 @@ void hpet_init(void)
 }
 
 static void (*hpet_fn)(void);
-unsigned long hpet_timer0_irqs;
+static u32 hpet_t0_first;               /* the first expiry */
+unsigned long hpet_timer0_irqs, hpet_timer0_stale;
 
 static irqreturn_t hpet_timer0_interrupt(int irq, void *dev_id)
 {
 	(void)irq, (void)dev_id;
+	if ((s32)(hpet_read() - READ_ONCE(hpet_t0_first)) < 0) {
+		hpet_timer0_stale++;            /* not ours: an edge from before */
+		return IRQ_NONE;
+	}
 	hpet_timer0_irqs++;
 	if (hpet_fn)
 		hpet_fn();
@@ -78,6 +83,7 @@ int hpet_timer0_start(u32 delta, bool periodic, void (*fn)(void))
 	if (periodic && !(hpet_reg(HPET_T0_CFG) & HPET_TN_PER_CAP))
 		return -EINVAL;
 	hpet_fn = fn;
+	hpet_t0_first = hpet_read() + delta;    /* refuse stale edges at once */
 	int err = request_irq(0, hpet_timer0_interrupt, 0, "hpet", &hpet_fn);
 	if (err)
 		return err;
@@ -88,6 +94,7 @@ int hpet_timer0_start(u32 delta, bool periodic, void (*fn)(void))
 		cfg |= HPET_TN_PERIODIC | HPET_TN_VAL_SET;
 	u64 f = local_irq_save();
 	u32 now = hpet_read();
+	WRITE_ONCE(hpet_t0_first, now + delta);
 	hpet_set(HPET_T0_CFG, cfg);
 	hpet_set(HPET_T0_CMP, now + delta);
 	if (periodic)
