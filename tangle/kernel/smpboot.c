@@ -129,7 +129,7 @@ void ap_start(unsigned cpu)
 extern const char trampoline_start[], trampoline_end[];
 void ap_entry_64(void);
 
-#define AP_MEMORY (2 * TASK_STACK_SIZE + 4 * IST_STACK_SIZE + IRQ_STACK_SIZE)
+#define AP_MEMORY (5 * TASK_STACK_SIZE + 4 * IST_STACK_SIZE + IRQ_STACK_SIZE)
 unsigned cpus_left_out;
 
 static unsigned smp_prepare(void)
