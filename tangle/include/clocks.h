@@ -39,12 +39,13 @@ void pit_periodic_stop(void);
 
 extern u64 lapic_timer_hz;
 extern bool tsc_deadline_present;
-extern void (*lapic_timer_event)(void);
+DECLARE_PER_CPU(void (*)(void), lapic_timer_event);
 DECLARE_PER_CPU(unsigned long, lapic_timer_irqs);
 void lapic_timer_oneshot(u32 count);
 void lapic_timer_periodic(u32 count);
 void lapic_timer_deadline(u64 tsc);
 void lapic_timer_stop(void);
+u32 lapic_timer_count(void);
 
 struct refclock {
 	const char *name;

@@ -6,6 +6,7 @@
 #include "atomic.h"
 #include "errno.h"
 #include "format.h"
+#include "time.h"
 
 #define THREAD_SIZE     (16 * 1024)     /* a task's kernel stack */
 #define NR_PRIO         8               /* priorities 0 (most urgent) .. 7 */
@@ -84,18 +85,10 @@ struct task *start_user_program(const char *name, unsigned long arg,
 void wait_task(struct task *t);
 int task_kill(int pid);
 
-#define SCHED_HZ                128     /* RTC rate 9: 32768 Hz >> 8 */
 #define MAX_SCHEDULE_TIMEOUT    (~0UL >> 1)
 
-extern volatile unsigned long sched_ticks;
-extern bool sched_tick_running;
-long schedule_timeout(long ticks);
-void sched_tick_start(void);
-
-static inline long msecs_to_ticks(unsigned long ms)
-{
-	return (ms * SCHED_HZ + 999) / 1000;
-}
+long schedule_timeout(long timeout);
+void scheduler_tick(void);
 
 static inline bool test_tsk_need_resched(struct task *t)
 {
@@ -121,6 +114,7 @@ void __schedule(bool preempt);
 void do_task_dead(void) __attribute__((noreturn));
 void sched_bug_trace(void);
 void wake_expired_timeouts(void);
+bool next_timeout(unsigned long *expires);
 void kick_task(struct task *t);
 void sched_init(void);
 void sched_init_ap(unsigned cpu);

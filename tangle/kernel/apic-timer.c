@@ -1,10 +1,11 @@
-/* Tangled from chapters/26-clocks.nw by 'make tangle'. Edit the chapter, not this file. */
+/* Tangled from chapters/26-clocks.nw chapters/27-tick.nw by 'make tangle'. Edit the chapter, not this file. */
 #include "kernel.h"
 #include "clocks.h"
 #include "apic.h"
 #include "irq.h"
 #include "desc.h"
 #include "atomic.h"
+#include "time.h"
 
 #define APIC_TMICT              0x380
 #define APIC_TMCCT              0x390
@@ -17,7 +18,7 @@
 
 u64 lapic_timer_hz;
 bool tsc_deadline_present;
-void (*lapic_timer_event)(void);
+DEFINE_PER_CPU(void (*)(void), lapic_timer_event);
 DEFINE_PER_CPU(unsigned long, lapic_timer_irqs);
 
 static void lapic_timer_interrupt(struct pt_regs *regs)
@@ -25,9 +26,14 @@ static void lapic_timer_interrupt(struct pt_regs *regs)
 	(void)regs;
 	this_cpu_inc(lapic_timer_irqs);
 	apic_eoi();
-	void (*event)(void) = READ_ONCE(lapic_timer_event);
+	void (*event)(void) = this_cpu_read(lapic_timer_event);
 	if (event)
 		event();
+}
+
+u32 lapic_timer_count(void)
+{
+	return apic_read(APIC_TMCCT);
 }
 
 static void lapic_timer_arm(u32 mode, u32 count)
@@ -93,4 +99,56 @@ void lapic_timer_calibrate(void)
 	       "TSC-deadline mode %s\n", lapic_timer_hz / 1000000, lapic_timer_hz % 1000000,
 	       lapic_cal.window_ns / 1000000, lapic_cal.error_ppb / 1000,
 	       lapic_cal.error_ppb % 1000, tsc_deadline_present ? "present" : "absent");
+}
+
+static DEFINE_PER_CPU(struct clock_event_device, lapic_events);
+
+static int lapic_next_event(unsigned long ticks, struct clock_event_device *dev)
+{
+	(void)dev;
+	apic_write(APIC_TMICT, ticks);
+	return 0;
+}
+
+static int lapic_set_oneshot(struct clock_event_device *dev)
+{
+	(void)dev;
+	lapic_timer_arm(0, 0);                  /* one-shot, stopped */
+	return 0;
+}
+
+static int lapic_set_periodic(struct clock_event_device *dev)
+{
+	lapic_timer_periodic(dev->hz / HZ);
+	return 0;
+}
+
+static int lapic_shutdown(struct clock_event_device *dev)
+{
+	(void)dev;
+	lapic_timer_stop();
+	return 0;
+}
+
+static void lapic_event(void)
+{
+	struct clock_event_device *dev = this_cpu_ptr(&lapic_events);
+
+	dev->events++;
+	if (dev->event_handler)
+		dev->event_handler(dev);
+}
+
+void lapic_clockevent_init(unsigned cpu)
+{
+	struct clock_event_device *dev = this_cpu_ptr(&lapic_events);
+
+	*dev = (struct clock_event_device){
+		.name = "lapic", .rating = 100, .cpu = cpu,
+		.features = CLOCK_EVT_FEAT_PERIODIC | CLOCK_EVT_FEAT_ONESHOT,
+		.set_next_event = lapic_next_event, .set_state_oneshot = lapic_set_oneshot,
+		.set_state_periodic = lapic_set_periodic, .set_state_shutdown = lapic_shutdown,
+	};
+	this_cpu_write(lapic_timer_event, lapic_event);
+	clockevents_config_and_register(dev, lapic_timer_hz, 0xf, 0x7fffffff);
 }

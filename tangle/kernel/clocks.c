@@ -1,10 +1,11 @@
-/* Tangled from chapters/26-clocks.nw by 'make tangle'. Edit the chapter, not this file. */
+/* Tangled from chapters/26-clocks.nw chapters/27-tick.nw by 'make tangle'. Edit the chapter, not this file. */
 #include "kernel.h"
 #include "clocks.h"
 #include "smp.h"
 #include "platform.h"
 #include "irq.h"
 #include "errno.h"
+#include "time.h"
 
 u64 tsc_hz, tsc_cpuid_hz, cpu_base_mhz, clocks_ready_tsc;
 bool tsc_invariant;
@@ -259,4 +260,35 @@ u64 tsc_remeasure(u64 ns)
 	if (pit)
 		outb(PORT_SYS_CTRL, saved);
 	return c.hz;
+}
+
+static struct clock_event_device pit_events;
+
+static void pit_event(void)
+{
+	pit_events.events++;
+	if (pit_events.event_handler)
+		pit_events.event_handler(&pit_events);
+}
+
+static int pit_set_periodic(struct clock_event_device *dev)
+{
+	(void)dev;
+	return pit_periodic_start(HZ, pit_event);
+}
+
+static int pit_shutdown(struct clock_event_device *dev)
+{
+	(void)dev;
+	pit_periodic_stop();
+	return 0;
+}
+
+void pit_clockevent_init(void)
+{
+	pit_events = (struct clock_event_device){
+		.name = "pit", .rating = 0, .cpu = 0, .features = CLOCK_EVT_FEAT_PERIODIC,
+		.set_state_periodic = pit_set_periodic, .set_state_shutdown = pit_shutdown,
+	};
+	clockevents_config_and_register(&pit_events, PIT_HZ, 1, 0xffff);
 }

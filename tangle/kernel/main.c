@@ -1,4 +1,4 @@
-/* Tangled from chapters/01-boot.nw chapters/05-locks.nw chapters/20-smp-boot.nw chapters/21-ipi.nw chapters/22-sched.nw chapters/23-sleeping-locks.nw chapters/24-softirq.nw chapters/25-workqueue.nw chapters/26-clocks.nw by 'make tangle'. Edit the chapter, not this file. */
+/* Tangled from chapters/01-boot.nw chapters/05-locks.nw chapters/20-smp-boot.nw chapters/21-ipi.nw chapters/22-sched.nw chapters/23-sleeping-locks.nw chapters/24-softirq.nw chapters/25-workqueue.nw chapters/26-clocks.nw chapters/27-tick.nw by 'make tangle'. Edit the chapter, not this file. */
 #include "kernel.h"
 #include "multiboot.h"
 #include "percpu.h"
@@ -48,12 +48,16 @@ void kmain(u32 magic, u32 mbi_phys)
 
 	tsc_calibrate();
 	clocks_init();
+
+	timekeeping_init();
+
+	tick_early_init();
 	smp_boot_cpus();
 
 	ipi_init();
 	printk("boot: CPU %u up, kernel %p-%p\n", smp_processor_id(),
 	       __kernel_start, __kernel_end);
-	sched_tick_start();
+	tick_init();
 	lockdep_init();
 
 	softirq_init();

@@ -1,4 +1,4 @@
-/* Tangled from chapters/21-ipi.nw chapters/22-sched.nw chapters/24-softirq.nw chapters/25-workqueue.nw by 'make tangle'. Edit the chapter, not this file. */
+/* Tangled from chapters/21-ipi.nw chapters/22-sched.nw chapters/25-workqueue.nw chapters/27-tick.nw by 'make tangle'. Edit the chapter, not this file. */
 #include "kernel.h"
 #include "sched.h"
 #include "desc.h"
@@ -403,6 +403,8 @@ void cpu_idle(void)
 		while (!need_resched()) {
 			cli();
 			flush_idle_calls();
+
+			tick_nohz_idle_stop();
 			pull |= this_cpu_read(pull_kick);
 			this_cpu_write(pull_kick, false);
 			if (need_resched() || (pull && idle_pull())) {
@@ -413,6 +415,9 @@ void cpu_idle(void)
 			this_cpu_inc(idle_halts);
 			asm volatile("sti; hlt" ::: "memory");
 		}
+		u64 tick_flags = local_irq_save();
+		tick_nohz_idle_exit();
+		local_irq_restore(tick_flags);
 		schedule();
 	}
 }
@@ -449,9 +454,6 @@ static bool idle_pull(void)
 	return found != NULL;
 }
 
-volatile unsigned long sched_ticks;
-bool sched_tick_running;
-
 static bool rq_has_movable(struct rq *rq)
 {
 	struct task *t;
@@ -467,29 +469,23 @@ static bool rq_has_movable(struct rq *rq)
 
 static unsigned last_kicked;
 
-static void sched_tick(void)
+void scheduler_tick(void)
 {
+	struct rq *rq = this_rq();
 	bool work_waiting = false;
 
-	sched_ticks++;
-	raise_softirq_irqoff(TIMER_SOFTIRQ);
-	for (unsigned cpu = 0; cpu < nr_cpu_ids; cpu++) {
-		if (!cpu_online(cpu))
-			continue;
-		struct rq *rq = cpu_rq(cpu);
-		u64 f = spin_lock_irqsave(&rq->lock);
-		if (rq->curr != rq->idle)
-			rq->curr->ticks++;
-		if (rq->nr_queued) {
-			work_waiting |= rq_has_movable(rq);
-			if (rq->curr == rq->idle ||
-			    (rq->nr_switches == rq->tick_switches &&
-			     __builtin_ctzl(rq->bitmap) <= rq->curr->prio))
-				resched_curr(rq);
-		}
-		rq->tick_switches = rq->nr_switches;
-		spin_unlock_irqrestore(&rq->lock, f);
+	spin_lock(&rq->lock);
+	if (rq->curr != rq->idle)
+		rq->curr->ticks++;
+	if (rq->nr_queued) {
+		work_waiting = rq_has_movable(rq);
+		if (rq->curr == rq->idle ||
+		    (rq->nr_switches == rq->tick_switches &&
+		     __builtin_ctzl(rq->bitmap) <= rq->curr->prio))
+			resched_curr(rq);
 	}
+	rq->tick_switches = rq->nr_switches;
+	spin_unlock(&rq->lock);
 	if (work_waiting)
 		for (unsigned i = 1; i <= nr_cpu_ids; i++) {
 			unsigned cpu = (last_kicked + i) % nr_cpu_ids;
@@ -500,26 +496,6 @@ static void sched_tick(void)
 				break;
 			}
 		}
-}
-
-void sched_tick_start(void)
-{
-	const char *want = cmdline_get("schedtick");
-
-	if (want && !strcmp(want, "off")) {
-		printk("sched: no tick (schedtick=off); threads are not preempted\n");
-		return;
-	}
-	rtc_tick_hook = sched_tick;
-	int err = rtc_periodic_start(9);
-	if (err) {
-		rtc_tick_hook = NULL;
-		printk("sched: no tick (RTC periodic interrupt: error %d); "
-		       "threads are not preempted\n", err);
-		return;
-	}
-	sched_tick_running = true;
-	printk("sched: tick at %u Hz from the RTC periodic interrupt (IRQ 8)\n", SCHED_HZ);
 }
 
 struct timeout {
@@ -536,26 +512,43 @@ long schedule_timeout(long ticks)
 		schedule();
 		return ticks;
 	}
-	struct timeout to = { .expires = sched_ticks + MAX(ticks, 0L), .task = current };
+	struct timeout to = { .expires = jiffies + MAX(ticks, 0L), .task = current };
 	u64 f = spin_lock_irqsave(&timeout_lock);
 	list_add_tail(&to.entry, &timeouts);
 	spin_unlock_irqrestore(&timeout_lock, f);
+	if (smp_processor_id() != 0)
+		tick_nohz_kick(0);
 	schedule();
 	f = spin_lock_irqsave(&timeout_lock);
 	if (!list_empty(&to.entry))
 		list_del_init(&to.entry);
 	spin_unlock_irqrestore(&timeout_lock, f);
-	long left = (long)(to.expires - sched_ticks);
+	long left = (long)(to.expires - jiffies);
 	return left > 0 ? left : 0;
+}
+
+bool next_timeout(unsigned long *expires)
+{
+	struct timeout *to;
+	bool any = false;
+	u64 f = spin_lock_irqsave(&timeout_lock);
+
+	list_for_each_entry(to, &timeouts, entry)
+		if (!any || time_before(to->expires, *expires))
+			*expires = to->expires, any = true;
+	spin_unlock_irqrestore(&timeout_lock, f);
+	return any;
 }
 
 void wake_expired_timeouts(void)
 {
 	struct timeout *to, *n;
-	u64 f = spin_lock_irqsave(&timeout_lock);
 
+	if (smp_processor_id() != 0)
+		return;
+	u64 f = spin_lock_irqsave(&timeout_lock);
 	list_for_each_entry_safe(to, n, &timeouts, entry)
-		if ((long)(sched_ticks - to->expires) >= 0) {
+		if (time_after_eq(jiffies, to->expires)) {
 			list_del_init(&to->entry);
 			wake_up_process(to->task);
 		}
@@ -644,6 +637,7 @@ void irqentry_exit(struct pt_regs *regs)
 	if (user_mode(regs))
 		exit_to_user_mode(regs);
 	else if ((regs->flags & X86_EFLAGS_IF) && preempt_mode == PREEMPT_FULL &&
+		 current != this_rq()->idle &&
 		 this_cpu_read(preempt_count) == 0)
 		preempt_schedule_irq();
 }

@@ -1,4 +1,4 @@
-/* Tangled from chapters/20-smp-boot.nw chapters/22-sched.nw by 'make tangle'. Edit the chapter, not this file. */
+/* Tangled from chapters/20-smp-boot.nw chapters/22-sched.nw chapters/27-tick.nw by 'make tangle'. Edit the chapter, not this file. */
 #include "kernel.h"
 #include "smp.h"
 #include "apic.h"
@@ -121,6 +121,8 @@ void ap_start(unsigned cpu)
 	r->stack = (u64)&r;
 	r->apic_id = apic_id();
 	sched_init_ap(cpu);
+	lapic_clockevent_init(cpu);
+	tick_setup_cpu(cpu);
 	__atomic_fetch_or(&online_mask[cpu / 64], 1UL << (cpu % 64), __ATOMIC_RELEASE);
 	__atomic_fetch_add(&nr_cpus_online, 1, __ATOMIC_RELEASE);
 	cpu_idle();

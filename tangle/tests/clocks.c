@@ -1,4 +1,4 @@
-/* Tangled from chapters/26-clocks.nw by 'make tangle'. Edit the chapter, not this file. */
+/* Tangled from chapters/26-clocks.nw chapters/27-tick.nw by 'make tangle'. Edit the chapter, not this file. */
 #include "ktest.h"
 #include "clocks.h"
 #include "smp.h"
@@ -6,6 +6,7 @@
 #include "apic.h"
 #include "platform.h"
 #include "errno.h"
+#include "time.h"
 
 static void test_rtc_seconds(struct ktest *t)
 {
@@ -191,58 +192,76 @@ static void test_hpet_comparator(struct ktest *t)
 
 static DEFINE_PER_CPU(u64, armed_tsc);
 static DEFINE_PER_CPU(u64, fired_at);
+static DEFINE_PER_CPU(void (*)(void), saved_event);
 
 static void note_local_fire(void)
 {
-	this_cpu_write(fired_at, rdtsc());
+	if (lapic_timer_count() == 0 && !this_cpu_read(fired_at))
+		this_cpu_write(fired_at, rdtsc());
 }
 
 static void arm_oneshot(void *count)
 {
+	tick_suspend_local();
+	this_cpu_write(saved_event, this_cpu_read(lapic_timer_event));
+	this_cpu_write(lapic_timer_event, note_local_fire);
+	this_cpu_write(fired_at, 0);
 	this_cpu_write(armed_tsc, rdtsc());
 	lapic_timer_oneshot((u32)(unsigned long)count);
+}
+
+static void give_tick_back(void *unused)
+{
+	(void)unused;
+	this_cpu_write(lapic_timer_event, this_cpu_read(saved_event));
+	tick_resume_local();
 }
 
 static void test_lapic_oneshot_every_cpu(struct ktest *t)
 {
 	if (!lapic_present)
 		KTEST_SKIP(t, "no local APIC");
-	void (*saved)(void) = lapic_timer_event;
-	lapic_timer_event = note_local_fire;
 	unsigned step = MAX(nr_cpu_ids / 16, 1u), tested = 0;
 	for (unsigned cpu = 0; cpu < nr_cpu_ids; cpu += step) {
 		if (!cpu_online(cpu))
 			continue;
-		unsigned long before = per_cpu(lapic_timer_irqs, cpu);
 		smp_call_function_single(cpu, arm_oneshot,
 					 (void *)(unsigned long)(lapic_timer_hz / 1000), true);
 		u64 start = rdtsc();
-		while (per_cpu(lapic_timer_irqs, cpu) == before && rdtsc() - start < tsc_hz)
+		while (!READ_ONCE(per_cpu(fired_at, cpu)) && rdtsc() - start < tsc_hz)
 			pause();
-		EXPECT_NE(t, per_cpu(lapic_timer_irqs, cpu), before);
+		smp_call_function_single(cpu, give_tick_back, NULL, true);
+		EXPECT_NE(t, per_cpu(fired_at, cpu), 0);
 		EXPECT_GE(t, per_cpu(fired_at, cpu) - per_cpu(armed_tsc, cpu), not_before(1000000));
 		tested++;
 	}
-	lapic_timer_event = saved;
 	ktest_log(t, "one-shot 1 ms on %u CPUs", tested);
+}
+
+static void borrow_local_timer(void (*hook)(void))
+{
+	tick_suspend_local();
+	lapic_timer_stop();
+	ndelay(100000);                         /* a pending tick comes now */
+	this_cpu_write(saved_event, this_cpu_read(lapic_timer_event));
+	this_cpu_write(lapic_timer_event, hook);
 }
 
 static void test_lapic_periodic(struct ktest *t)
 {
 	if (!lapic_present)
 		KTEST_SKIP(t, "no local APIC");
-	void (*saved)(void) = lapic_timer_event;
 	fired = 0, fire_limit = 5;
-	lapic_timer_event = note_fire;
 	preempt_disable();                      /* stay on this CPU's timer */
+	borrow_local_timer(note_fire);
 	u64 start = rdtsc();
 	lapic_timer_periodic(lapic_timer_hz / 1000);
 	bool ok = wait_fired(5, 1000000000);
 	lapic_timer_stop();
 	unsigned long count = fired;
 	ndelay(3000000);
+	give_tick_back(NULL);
 	preempt_enable();
-	lapic_timer_event = saved;
 	ASSERT_TRUE(t, ok);
 	EXPECT_GE(t, fired_tsc - start, not_before(5000000));
 	EXPECT_EQ(t, fired, count);
@@ -255,16 +274,15 @@ static void test_tsc_deadline(struct ktest *t)
 	if (!tsc_deadline_present)
 		KTEST_SKIP(t, "no TSC-deadline timer: CPUID.1:ECX[24] is clear "
 			   "(QEMU 7.2's TCG has none)");
-	void (*saved)(void) = lapic_timer_event;
 	fired = 0, fire_limit = 1;
-	lapic_timer_event = note_fire;
 	preempt_disable();
+	borrow_local_timer(note_fire);
 	u64 start = rdtsc();
 	lapic_timer_deadline(start + tsc_hz / 1000);
 	bool ok = wait_fired(1, 1000000000);
 	lapic_timer_stop();
+	give_tick_back(NULL);
 	preempt_enable();
-	lapic_timer_event = saved;
 	ASSERT_TRUE(t, ok);
 	EXPECT_GE(t, fired_tsc - start, tsc_hz / 1000);
 }

@@ -168,8 +168,8 @@ static void test_wait_pingpong(struct ktest *t)
 	u64 limit = (10 + n * rounds / 5000) * 1000 * tsc_khz;
 	while (!completion_done(&done) && rdtsc() - start < limit) {
 		set_current_state(TASK_UNINTERRUPTIBLE);
-		schedule_timeout(sched_tick_running ? 1 : 0);
-		if (!sched_tick_running)
+		schedule_timeout(tick_running ? 1 : 0);
+		if (!tick_running)
 			yield();
 	}
 	u64 took = rdtsc() - start;
@@ -341,12 +341,12 @@ static int spin(void *data)
 {
 	struct spinner *s = data;
 	u64 start = rdtsc(), cap = 20000 * tsc_khz;
-	unsigned long t0 = sched_ticks;
+	unsigned long t0 = jiffies;
 
 	if (s->kind == SPIN_PREEMPT_OFF)
 		preempt_disable();
-	while (!READ_ONCE(s->stop) && sched_ticks - t0 < 16 && rdtsc() - start < cap) {
-		if (s->kind == SPIN_COND_RESCHED && sched_ticks - t0 >= 4 && cond_resched())
+	while (!READ_ONCE(s->stop) && jiffies - t0 < 16 && rdtsc() - start < cap) {
+		if (s->kind == SPIN_COND_RESCHED && jiffies - t0 >= 4 && cond_resched())
 			s->cond_resched_switched = true;
 		pause();
 	}
@@ -373,8 +373,8 @@ static void run_spinner(struct ktest *t, struct spinner *s)
 
 static void test_preemption(struct ktest *t)
 {
-	if (!sched_tick_running)
-		KTEST_SKIP(t, "no tick: the RTC periodic interrupt is not running");
+	if (!tick_running)
+		KTEST_SKIP(t, "no tick (schedtick=off, or no clock-event device)");
 	struct spinner a = { .kind = SPIN_PREEMPTIBLE };
 	unsigned long p0 = test_progress;
 	run_spinner(t, &a);
@@ -418,8 +418,8 @@ static void test_user_programs_everywhere(struct ktest *t)
 
 static void test_kill_spinning_program(struct ktest *t)
 {
-	if (!sched_tick_running)
-		KTEST_SKIP(t, "no tick: the RTC periodic interrupt is not running");
+	if (!tick_running)
+		KTEST_SKIP(t, "no tick (schedtick=off, or no clock-event device)");
 	struct cpumask m;
 	cpumask_of(&m, 0);
 	struct task *spinner = start_user_program("spin", 0, &m);
@@ -576,7 +576,7 @@ static void test_load_balance(struct ktest *t)
 {
 	if (nr_cpus_online < 2)
 		KTEST_SKIP(t, "one CPU");
-	if (!sched_tick_running)
+	if (!tick_running)
 		KTEST_SKIP(t, "no tick: nothing kicks an idle CPU");
 	static struct roamer r[16];
 	static struct task *k[16];
@@ -595,7 +595,7 @@ static void test_load_balance(struct ktest *t)
 	for (unsigned i = 0; i < n; i++)
 		set_cpus_allowed(k[i], &all);
 	bool moved = false;
-	for (int waits = 0; waits < 4 * SCHED_HZ && !moved; waits++) {
+	for (int waits = 0; waits < 4 * HZ && !moved; waits++) {
 		set_current_state(TASK_UNINTERRUPTIBLE);
 		schedule_timeout(1);
 		for (unsigned i = 0; i < n; i++)

@@ -84,7 +84,7 @@ static void test_softirq_flood(struct ktest *t)
 {
 	if (!lapic_present)
 		KTEST_SKIP(t, "no local APIC: no self-IPI");
-	if (!sched_tick_running)
+	if (!tick_running)
 		KTEST_SKIP(t, "no tick: ksoftirqd would never be preempted");
 	need_test_softirq();
 	unsigned me = smp_processor_id();             /* init is bound here */
@@ -192,7 +192,7 @@ static void simple_fn(struct tasklet *t)
 
 static void test_tasklet_disable(struct ktest *t)
 {
-	if (!sched_tick_running)
+	if (!tick_running)
 		KTEST_SKIP(t, "no tick: ksoftirqd spinning on the disabled tasklet "
 			   "would never be preempted");
 	DECLARE_TASKLET_DISABLED(tl, simple_fn);
