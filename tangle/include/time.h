@@ -96,7 +96,7 @@ struct tick_sched {
 	unsigned long stops;            /* times the idle tick was stopped */
 };
 DECLARE_PER_CPU(struct tick_sched, tick_cpu_sched);
-extern bool tick_nohz_active;
+extern bool tick_nohz_active, tick_periodic_off;
 
 void tick_early_init(void);
 void tick_init(void);
@@ -116,3 +116,5 @@ void lapic_clockevent_init(unsigned cpu);
 void pit_clockevent_init(void);
 
 #define WATCHDOG_INTERVAL       (HZ / 2)
+
+long schedule_timeout_uninterruptible(long timeout);

@@ -228,10 +228,10 @@ int pit_periodic_start(unsigned hz, void (*fn)(void))
 		return -EINVAL;
 	if (inb(PORT_SYS_CTRL) == 0xff)
 		return -ENODEV;
-	pit_fn = fn;
 	int err = request_irq(0, pit_interrupt, 0, "pit", &pit_fn);
 	if (err)
-		return err;
+		return err;                     /* IRQ 0 is taken: leave its owner be */
+	pit_fn = fn;
 	u16 divisor = (PIT_HZ + hz / 2) / hz;
 	outb(PIT_CMD, 0x34);                    /* channel 0, lo/hi byte, mode 2 */
 	outb(PIT_CH0, divisor & 0xff);

@@ -58,7 +58,7 @@ static void clocksource_select(void)
 
 void clocksource_register_hz(struct clocksource *cs, u64 hz)
 {
-	u64 most = MIN(cs->mask, 600 * hz);
+	u64 most = MIN(cs->mask, 10 * hz);
 
 	cs->hz = hz;
 	clocks_calc_mult_shift(&cs->mult, &cs->shift, hz, NSEC_PER_SEC, most);

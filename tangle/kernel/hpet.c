@@ -82,11 +82,11 @@ int hpet_timer0_start(u32 delta, bool periodic, void (*fn)(void))
 		return -ENODEV;
 	if (periodic && !(hpet_reg(HPET_T0_CFG) & HPET_TN_PER_CAP))
 		return -EINVAL;
-	hpet_fn = fn;
 	hpet_t0_first = hpet_read() + delta;    /* refuse stale edges at once */
 	int err = request_irq(0, hpet_timer0_interrupt, 0, "hpet", &hpet_fn);
 	if (err)
 		return err;
+	hpet_fn = fn;
 	hpet_set(HPET_CFG, hpet_reg(HPET_CFG) | HPET_CFG_LEGACY);
 	u32 cfg = (hpet_reg(HPET_T0_CFG) & ~(HPET_TN_PERIODIC | HPET_TN_VAL_SET)) |
 		  HPET_TN_ENABLE | HPET_TN_32BIT;

@@ -527,19 +527,6 @@ long schedule_timeout(long ticks)
 	return left > 0 ? left : 0;
 }
 
-bool next_timeout(unsigned long *expires)
-{
-	struct timeout *to;
-	bool any = false;
-	u64 f = spin_lock_irqsave(&timeout_lock);
-
-	list_for_each_entry(to, &timeouts, entry)
-		if (!any || time_before(to->expires, *expires))
-			*expires = to->expires, any = true;
-	spin_unlock_irqrestore(&timeout_lock, f);
-	return any;
-}
-
 void wake_expired_timeouts(void)
 {
 	struct timeout *to, *n;
@@ -553,6 +540,19 @@ void wake_expired_timeouts(void)
 			wake_up_process(to->task);
 		}
 	spin_unlock_irqrestore(&timeout_lock, f);
+}
+
+bool next_timeout(unsigned long *expires)
+{
+	struct timeout *to;
+	bool any = false;
+	u64 f = spin_lock_irqsave(&timeout_lock);
+
+	list_for_each_entry(to, &timeouts, entry)
+		if (!any || time_before(to->expires, *expires))
+			*expires = to->expires, any = true;
+	spin_unlock_irqrestore(&timeout_lock, f);
+	return any;
 }
 
 void kick_task(struct task *t)

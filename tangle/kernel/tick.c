@@ -9,7 +9,7 @@
 
 volatile unsigned long jiffies = INITIAL_JIFFIES;
 bool tick_running, tick_nohz_active = true;
-static bool tick_periodic_off;          /* schedtick=off: events only for timers */
+bool tick_periodic_off;                 /* schedtick=off: events only for timers */
 DEFINE_PER_CPU(struct tick_sched, tick_cpu_sched);
 
 static spinlock_t jiffies_lock = SPINLOCK_INIT;
@@ -103,6 +103,8 @@ void tick_nohz_idle_stop(void)
 		}
 		return;
 	}
+	if (ts->stopped && dev->next_event > now && next >= dev->next_event)
+		return;                         /* already set early enough */
 	if (!ts->stopped)
 		ts->stops++;
 	ts->stopped = true;
@@ -139,6 +141,12 @@ void tick_nohz_kick(unsigned cpu)
 {
 	if (cpu_online(cpu) && (per_cpu(tick_cpu_sched, cpu).stopped || tick_periodic_off))
 		smp_call_function_single(cpu, tick_kick_func, NULL, false);
+}
+
+long schedule_timeout_uninterruptible(long timeout)
+{
+	set_current_state(TASK_UNINTERRUPTIBLE);
+	return schedule_timeout(timeout);
 }
 
 void tick_setup_cpu(unsigned cpu)
