@@ -113,8 +113,6 @@ void user_task_start(struct task *t, unsigned long arg, const struct cpumask *cp
 void __schedule(bool preempt);
 void do_task_dead(void) __attribute__((noreturn));
 void sched_bug_trace(void);
-void wake_expired_timeouts(void);
-bool next_timeout(unsigned long *expires);
 void kick_task(struct task *t);
 void sched_init(void);
 void sched_init_ap(unsigned cpu);

@@ -5,6 +5,7 @@
 #include "list.h"
 
 typedef s64 ktime_t;                            /* nanoseconds */
+#define KTIME_MAX       ((ktime_t)(~0UL >> 1))
 #define NSEC_PER_USEC   1000L
 #define NSEC_PER_MSEC   1000000L
 #define NSEC_PER_SEC    1000000000L
@@ -102,6 +103,9 @@ void tick_early_init(void);
 void tick_init(void);
 void tick_setup_cpu(unsigned cpu);
 void tick_nohz_kick(unsigned cpu);
+void tick_kick_cpu(unsigned cpu);
+void tick_reprogram_local(void);
+ktime_t jiffies_to_ktime(unsigned long j);
 void tick_nohz_idle_stop(void);
 void tick_nohz_idle_exit(void);
 void tick_suspend_local(void);

@@ -16,6 +16,7 @@
 #include "softirq.h"
 #include "workqueue.h"
 #include "clocks.h"
+#include "timer.h"
 
 struct boot_info boot_info;
 
@@ -52,6 +53,7 @@ void kmain(u32 magic, u32 mbi_phys)
 	timekeeping_init();
 
 	tick_early_init();
+	timers_init();
 	smp_boot_cpus();
 
 	ipi_init();

@@ -498,63 +498,6 @@ void scheduler_tick(void)
 		}
 }
 
-struct timeout {
-	struct list_head entry;
-	unsigned long expires;
-	struct task *task;
-};
-static struct list_head timeouts = LIST_HEAD_INIT(timeouts);
-static spinlock_t timeout_lock = SPINLOCK_INIT;
-
-long schedule_timeout(long ticks)
-{
-	if (ticks == (long)MAX_SCHEDULE_TIMEOUT) {
-		schedule();
-		return ticks;
-	}
-	struct timeout to = { .expires = jiffies + MAX(ticks, 0L), .task = current };
-	u64 f = spin_lock_irqsave(&timeout_lock);
-	list_add_tail(&to.entry, &timeouts);
-	spin_unlock_irqrestore(&timeout_lock, f);
-	if (smp_processor_id() != 0)
-		tick_nohz_kick(0);
-	schedule();
-	f = spin_lock_irqsave(&timeout_lock);
-	if (!list_empty(&to.entry))
-		list_del_init(&to.entry);
-	spin_unlock_irqrestore(&timeout_lock, f);
-	long left = (long)(to.expires - jiffies);
-	return left > 0 ? left : 0;
-}
-
-void wake_expired_timeouts(void)
-{
-	struct timeout *to, *n;
-
-	if (smp_processor_id() != 0)
-		return;
-	u64 f = spin_lock_irqsave(&timeout_lock);
-	list_for_each_entry_safe(to, n, &timeouts, entry)
-		if (time_after_eq(jiffies, to->expires)) {
-			list_del_init(&to->entry);
-			wake_up_process(to->task);
-		}
-	spin_unlock_irqrestore(&timeout_lock, f);
-}
-
-bool next_timeout(unsigned long *expires)
-{
-	struct timeout *to;
-	bool any = false;
-	u64 f = spin_lock_irqsave(&timeout_lock);
-
-	list_for_each_entry(to, &timeouts, entry)
-		if (!any || time_before(to->expires, *expires))
-			*expires = to->expires, any = true;
-	spin_unlock_irqrestore(&timeout_lock, f);
-	return any;
-}
-
 void kick_task(struct task *t)
 {
 	preempt_disable();

@@ -263,11 +263,6 @@ void tasklet_kill(struct tasklet *t)
 	atomic_dec(&t->killing);
 }
 
-static void timer_action(void)
-{
-	wake_expired_timeouts();
-}
-
 void softirq_init(void)
 {
 	for (unsigned cpu = 0; cpu < nr_cpu_ids; cpu++) {
@@ -276,7 +271,6 @@ void softirq_init(void)
 	}
 	open_softirq(TASKLET_SOFTIRQ, tasklet_action);
 	open_softirq(HI_SOFTIRQ, tasklet_hi_action);
-	open_softirq(TIMER_SOFTIRQ, timer_action);
 	spawn_ksoftirqd();
 }
 

@@ -6,6 +6,7 @@
 #include "spinlock.h"
 #include "apic.h"
 #include "smp.h"
+#include "timer.h"
 
 volatile unsigned long jiffies = INITIAL_JIFFIES;
 bool tick_running, tick_nohz_active = true;
@@ -44,14 +45,18 @@ static void tick_handle(struct clock_event_device *dev)
 {
 	struct tick_sched *ts = this_cpu_ptr(&tick_cpu_sched);
 	ktime_t now = ktime_get();
+	bool oneshot = dev->state == CLOCK_EVT_STATE_ONESHOT;
 
-	ts->ticks++;
-	if (ts->idle)
-		ts->idle_ticks++;
-	tick_do_update_jiffies(now);
-	scheduler_tick();
-	raise_softirq_irqoff(TIMER_SOFTIRQ);
-	if (dev->state == CLOCK_EVT_STATE_ONESHOT && !ts->stopped && !ts->suspended)
+	hrtimer_run_hard(now);
+	if (!oneshot || ts->stopped || tick_periodic_off || now >= ts->next_tick) {
+		ts->ticks++;
+		if (ts->idle)
+			ts->idle_ticks++;
+		tick_do_update_jiffies(now);
+		scheduler_tick();
+		raise_softirq_irqoff(TIMER_SOFTIRQ);
+	}
+	if (oneshot && !ts->stopped && !ts->suspended)
 		tick_program_next(dev, ts, now);
 }
 
@@ -65,23 +70,22 @@ static void tick_program_next(struct clock_event_device *dev, struct tick_sched 
 	ktime_t next = ts->next_tick;
 	if (tick_periodic_off)
 		next = tick_next_timer(now);
-	clockevents_program_event(dev, next, true);
+	clockevents_program_event(dev, MIN(next, hrtimer_next_event()), true);
 }
 
 #define NOHZ_MAX_IDLE   NSEC_PER_SEC
 
 static ktime_t tick_next_timer(ktime_t now)
 {
-	ktime_t next = now + NOHZ_MAX_IDLE;
-	unsigned long expires;
+	return MIN(now + NOHZ_MAX_IDLE, timers_next_event(now));
+}
 
-	if (smp_processor_id() == 0 && next_timeout(&expires)) {
-		u64 f = spin_lock_irqsave(&jiffies_lock);
-		ktime_t when = last_jiffies_update + (long)(expires - jiffies) * TICK_NSEC;
-		spin_unlock_irqrestore(&jiffies_lock, f);
-		next = MIN(next, when);
-	}
-	return next;
+ktime_t jiffies_to_ktime(unsigned long j)
+{
+	u64 f = spin_lock_irqsave(&jiffies_lock);
+	ktime_t when = last_jiffies_update + (long)(j - jiffies) * TICK_NSEC;
+	spin_unlock_irqrestore(&jiffies_lock, f);
+	return when;
 }
 
 void tick_nohz_idle_stop(void)
@@ -96,11 +100,11 @@ void tick_nohz_idle_stop(void)
 	while (ts->next_tick <= now)
 		ts->next_tick += TICK_NSEC;
 	ktime_t next = tick_nohz_active ? tick_next_timer(now) : ts->next_tick;
-	if (next <= ts->next_tick) {
-		if (ts->stopped) {
-			ts->stopped = false;
-			clockevents_program_event(dev, ts->next_tick, true);
-		}
+	if (next <= ts->next_tick) {            /* keep ticking */
+		ktime_t at = MIN(ts->next_tick, hrtimer_next_event());
+		ts->stopped = false;
+		if (dev->next_event != at)
+			clockevents_program_event(dev, at, true);
 		return;
 	}
 	if (ts->stopped && dev->next_event > now && next >= dev->next_event)
@@ -127,19 +131,37 @@ void tick_nohz_idle_exit(void)
 	clockevents_program_event(dev, ts->next_tick, true);
 }
 
-static void tick_kick_func(void *unused)
+void tick_reprogram_local(void)
 {
 	struct tick_sched *ts = this_cpu_ptr(&tick_cpu_sched);
 	struct clock_event_device *dev = this_cpu_read(tick_device);
+	u64 f = local_irq_save();
 
-	(void)unused;
-	if (!ts->idle && tick_periodic_off && dev && dev->state == CLOCK_EVT_STATE_ONESHOT)
+	if (!ts->idle && !ts->stopped && !ts->suspended && dev &&
+	    dev->state == CLOCK_EVT_STATE_ONESHOT)
 		tick_program_next(dev, ts, ktime_get());
+	local_irq_restore(f);
+}
+
+static void tick_kick_func(void *unused)
+{
+	(void)unused;
+	tick_reprogram_local();
 }
 
 void tick_nohz_kick(unsigned cpu)
 {
-	if (cpu_online(cpu) && (per_cpu(tick_cpu_sched, cpu).stopped || tick_periodic_off))
+	if (cpu == smp_processor_id())
+		tick_reprogram_local();
+	else if (cpu_online(cpu) && (per_cpu(tick_cpu_sched, cpu).stopped || tick_periodic_off))
+		smp_call_function_single(cpu, tick_kick_func, NULL, false);
+}
+
+void tick_kick_cpu(unsigned cpu)
+{
+	if (cpu == smp_processor_id())
+		tick_reprogram_local();
+	else if (cpu_online(cpu))
 		smp_call_function_single(cpu, tick_kick_func, NULL, false);
 }
 

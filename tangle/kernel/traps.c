@@ -1,4 +1,4 @@
-/* Tangled from chapters/12-dispatch.nw chapters/21-ipi.nw chapters/25-workqueue.nw by 'make tangle'. Edit the chapter, not this file. */
+/* Tangled from chapters/12-dispatch.nw chapters/21-ipi.nw chapters/25-workqueue.nw chapters/28-timers.nw by 'make tangle'. Edit the chapter, not this file. */
 #include "kernel.h"
 #include "percpu.h"
 #include "traps.h"
@@ -11,6 +11,7 @@
 #include "mm.h"
 #include "smp.h"
 #include "workqueue.h"
+#include "timer.h"
 
 static const char *const exception_names[32] = {
 	"divide error", "debug", "NMI", "breakpoint", "overflow",
@@ -146,6 +147,8 @@ void die(const char *what, struct pt_regs *regs, unsigned long error_code,
 	}
 	if (current->flags & PF_WQ_WORKER)
 		wq_worker_describe(current);
+	if (this_cpu_read(running_timer_fn))
+		print_symbol("Timer function: ", (unsigned long)this_cpu_read(running_timer_fn));
 	if (vector >= 0 && vector < 32)
 		printk("vector %d, error code %#lx\n", vector, error_code);
 	if (vector == X86_TRAP_PF)
