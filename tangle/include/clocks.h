@@ -61,6 +61,7 @@ void hpet_init(void);
 void lapic_timer_calibrate(void);
 void rtc_boot_time(void);
 u64 rtc_seconds_read(void);
+bool rtc_update_in_progress(void);
 bool boot_rtc_valid(void);
 extern unsigned long pit_irqs, hpet_timer0_irqs, hpet_timer0_stale, rtc_uip_waits;
 

@@ -54,6 +54,7 @@ void clocks_calc_mult_shift(u32 *mult, u32 *shift, u64 from, u64 to, u64 max_fro
 ktime_t ktime_get(void);
 ktime_t ktime_get_real(void);
 ktime_t ktime_get_boottime(void);
+ktime_t ktime_get_offset(int boot);
 void timekeeping_init(void);
 void update_wall_time(void);
 
@@ -107,6 +108,7 @@ void tick_kick_cpu(unsigned cpu);
 void tick_reprogram_local(void);
 ktime_t jiffies_to_ktime(unsigned long j);
 void tick_nohz_idle_stop(void);
+void tick_update_jiffies(void);
 void tick_nohz_idle_exit(void);
 void tick_suspend_local(void);
 void tick_resume_local(void);

@@ -86,3 +86,11 @@ void hrtimer_run_hard(ktime_t now);
 void run_timer_softirq(void);
 void timers_init(void);
 DECLARE_PER_CPU(void *, running_timer_fn);
+
+struct timer_base;
+unsigned timer_wheel_index(unsigned long expires, unsigned long clk,
+			   unsigned long *bucket_expiry);
+struct timer_base *timer_base_create(unsigned long clk);
+void timer_base_add(struct timer_base *base, struct timer_list *t);
+void timer_base_run(struct timer_base *base, unsigned long now);
+extern unsigned long timer_double_adds;

@@ -135,6 +135,7 @@ static void lapic_event(void)
 	struct clock_event_device *dev = this_cpu_ptr(&lapic_events);
 
 	dev->events++;
+	dev->next_event = KTIME_MAX;
 	if (dev->event_handler)
 		dev->event_handler(dev);
 }

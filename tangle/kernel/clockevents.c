@@ -37,11 +37,11 @@ int clockevents_program_event(struct clock_event_device *dev, ktime_t expires, b
 {
 	if (dev->state != CLOCK_EVT_STATE_ONESHOT)
 		return -EINVAL;
-	dev->next_event = expires;
-	ktime_t delta = expires - ktime_get();
+	ktime_t now = ktime_get(), delta = expires - now;
 	if (delta <= 0 && !force)
 		return -ETIME;
 	u64 ns = CLAMP((u64)MAX(delta, 0L), dev->min_delta_ns, dev->max_delta_ns);
+	dev->next_event = now + ns;             /* when it will really fire */
 	unsigned long ticks = (ns * dev->mult) >> dev->shift;
 	ticks = CLAMP(ticks, dev->min_delta_ticks, dev->max_delta_ticks);
 	return dev->set_next_event(ticks, dev);

@@ -65,11 +65,16 @@ static struct edge find_edge(const struct refclock *r, int tries)
 static struct measurement measure(const struct refclock *r, u64 ns)
 {
 	u64 want = mul_div(ns, r->hz, 1000000000);
+	u64 half_wrap = mul_div(r->mask / 2, tsc_khz * 1000, r->hz);
+again:;
 	struct edge a = find_edge(r, 8);
-	u64 last = a.ref, ext = 0;
+	u64 last = a.ref, ext = 0, seen = rdtsc();
 
 	while (ext < want) {
-		u64 v = r->read();
+		u64 v = r->read(), now = rdtsc();
+		if (now - seen > half_wrap)
+			goto again;             /* held up: a wrap may be lost */
+		seen = now;
 		ext += (v - last) & r->mask;
 		last = v;
 	}
@@ -267,6 +272,7 @@ static struct clock_event_device pit_events;
 static void pit_event(void)
 {
 	pit_events.events++;
+	pit_events.next_event = KTIME_MAX;
 	if (pit_events.event_handler)
 		pit_events.event_handler(&pit_events);
 }

@@ -84,18 +84,14 @@ void clocksource_unregister(struct clocksource *cs)
 
 static u64 read_tsc(struct clocksource *cs) { (void)cs; return rdtsc(); }
 static u64 read_hpet(struct clocksource *cs) { (void)cs; return hpet_read(); }
-static u64 read_jiffies(struct clocksource *cs) { (void)cs; return jiffies; }
 
 static struct clocksource cs_tsc = { .name = "tsc", .read = read_tsc,
 	.mask = ~0UL, .rating = 300 };
 static struct clocksource cs_hpet = { .name = "hpet", .read = read_hpet,
 	.mask = 0xffffffff, .rating = 250 };
-static struct clocksource cs_jiffies = { .name = "jiffies", .read = read_jiffies,
-	.mask = ~0UL, .rating = 1 };
 
 void clocksources_init(void)
 {
-	clocksource_register_hz(&cs_jiffies, HZ);
 	if (hpet_present)
 		clocksource_register_hz(&cs_hpet, hpet_hz);
 	cs_tsc.flags = tsc_invariant ? 0 : CLOCK_SOURCE_MUST_VERIFY;
@@ -128,6 +124,7 @@ static bool watchdog_read(struct clocksource *wd, struct clocksource *cs,
 }
 
 unsigned long watchdog_checks, watchdog_skipped;
+static struct clocksource *watchdog_used;
 
 void clocksource_watchdog(void)
 {
@@ -138,6 +135,11 @@ void clocksource_watchdog(void)
 		if (!(cs->flags & (CLOCK_SOURCE_MUST_VERIFY | CLOCK_SOURCE_UNSTABLE)) &&
 		    cs->rating > 1 && (!wd || cs->rating > wd->rating))
 			wd = cs;
+	if (wd != watchdog_used) {              /* a new watchdog: start again */
+		list_for_each_entry(cs, &clocksources, list)
+			cs->wd_valid = false;
+		watchdog_used = wd;
+	}
 	list_for_each_entry(cs, &clocksources, list) {
 		if (!wd || !(cs->flags & CLOCK_SOURCE_MUST_VERIFY) ||
 		    (cs->flags & CLOCK_SOURCE_UNSTABLE))

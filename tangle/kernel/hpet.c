@@ -61,15 +61,17 @@ void hpet_init(void)
 
 static void (*hpet_fn)(void);
 static u32 hpet_t0_first;               /* the first expiry */
+static bool hpet_t0_seen;               /* the first has come */
 unsigned long hpet_timer0_irqs, hpet_timer0_stale;
 
 static irqreturn_t hpet_timer0_interrupt(int irq, void *dev_id)
 {
 	(void)irq, (void)dev_id;
-	if ((s32)(hpet_read() - READ_ONCE(hpet_t0_first)) < 0) {
+	if (!hpet_t0_seen && (s32)(hpet_read() - READ_ONCE(hpet_t0_first)) < 0) {
 		hpet_timer0_stale++;            /* not ours: an edge from before */
 		return IRQ_NONE;
 	}
+	hpet_t0_seen = true;
 	hpet_timer0_irqs++;
 	if (hpet_fn)
 		hpet_fn();
@@ -83,6 +85,7 @@ int hpet_timer0_start(u32 delta, bool periodic, void (*fn)(void))
 	if (periodic && !(hpet_reg(HPET_T0_CFG) & HPET_TN_PER_CAP))
 		return -EINVAL;
 	hpet_t0_first = hpet_read() + delta;    /* refuse stale edges at once */
+	hpet_t0_seen = false;
 	int err = request_irq(0, hpet_timer0_interrupt, 0, "hpet", &hpet_fn);
 	if (err)
 		return err;

@@ -194,6 +194,11 @@ u64 rtc_seconds_read(void)
 	return cmos_read_locked(0x00);
 }
 
+bool rtc_update_in_progress(void)
+{
+	return cmos_read_locked(RTC_REG_A) & RTC_UIP;
+}
+
 bool boot_rtc_valid(void)
 {
 	struct rtc_time tm;

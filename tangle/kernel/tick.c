@@ -38,6 +38,13 @@ static void tick_do_update_jiffies(ktime_t now)
 		clocksource_watchdog();
 }
 
+void tick_update_jiffies(void)
+{
+	u64 f = local_irq_save();
+	tick_do_update_jiffies(ktime_get());
+	local_irq_restore(f);
+}
+
 static void tick_program_next(struct clock_event_device *dev, struct tick_sched *ts,
 			      ktime_t now);
 
@@ -83,7 +90,8 @@ static ktime_t tick_next_timer(ktime_t now)
 ktime_t jiffies_to_ktime(unsigned long j)
 {
 	u64 f = spin_lock_irqsave(&jiffies_lock);
-	ktime_t when = last_jiffies_update + (long)(j - jiffies) * TICK_NSEC;
+	long d = CLAMP((long)(j - jiffies), -(long)HZ, 10L * HZ);   /* no overflow */
+	ktime_t when = last_jiffies_update + d * TICK_NSEC;
 	spin_unlock_irqrestore(&jiffies_lock, f);
 	return when;
 }
@@ -94,6 +102,7 @@ void tick_nohz_idle_stop(void)
 	struct clock_event_device *dev = this_cpu_read(tick_device);
 
 	ts->idle = true;
+	smp_mb();                               /* against tick_nohz_kick: see there */
 	if (!dev || dev->state != CLOCK_EVT_STATE_ONESHOT || ts->suspended)
 		return;                         /* a periodic device keeps ticking */
 	ktime_t now = ktime_get();
@@ -121,9 +130,11 @@ void tick_nohz_idle_exit(void)
 	struct clock_event_device *dev = this_cpu_read(tick_device);
 
 	ts->idle = false;
-	if (!ts->stopped || ts->suspended)
+	if (!ts->stopped)
 		return;
 	ts->stopped = false;
+	if (ts->suspended)
+		return;                         /* the device is lent out */
 	ktime_t now = ktime_get();
 	tick_do_update_jiffies(now);
 	while (ts->next_tick <= now)
@@ -151,9 +162,14 @@ static void tick_kick_func(void *unused)
 
 void tick_nohz_kick(unsigned cpu)
 {
-	if (cpu == smp_processor_id())
+	struct tick_sched *ts = per_cpu_ptr(&tick_cpu_sched, cpu);
+
+	if (cpu == smp_processor_id()) {
 		tick_reprogram_local();
-	else if (cpu_online(cpu) && (per_cpu(tick_cpu_sched, cpu).stopped || tick_periodic_off))
+		return;
+	}
+	smp_mb();                               /* the timer is queued; now look */
+	if (cpu_online(cpu) && (READ_ONCE(ts->idle) || READ_ONCE(ts->stopped) || tick_periodic_off))
 		smp_call_function_single(cpu, tick_kick_func, NULL, false);
 }
 

@@ -20,9 +20,11 @@ static spinlock_t tk_lock = SPINLOCK_INIT;
 
 static ktime_t tk_now(void)
 {
-	if (!tk.clock)
+	struct clocksource *cs = READ_ONCE(tk.clock);
+
+	if (!cs)
 		return tk.mono;
-	u64 delta = (tk.clock->read(tk.clock) - tk.cycle_last) & tk.mask;
+	u64 delta = (cs->read(cs) - tk.cycle_last) & tk.mask;
 	return tk.mono + (ktime_t)((delta * tk.mult + tk.frac) >> tk.shift);
 }
 
@@ -60,6 +62,11 @@ ktime_t ktime_get_boottime(void)
 		t = tk_now() + tk.offs_boot;
 	} while (read_seqcount_retry(&tk_seq, seq));
 	return t;
+}
+
+ktime_t ktime_get_offset(int boot)
+{
+	return READ_ONCE(*(boot ? &tk.offs_boot : &tk.offs_real));
 }
 
 static void tk_accumulate(void)

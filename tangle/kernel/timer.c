@@ -5,6 +5,7 @@
 #include "softirq.h"
 #include "smp.h"
 #include "kallsyms.h"
+#include "mm.h"
 
 #define LVL_CLK_SHIFT   3
 #define LVL_CLK_MASK    ((1UL << LVL_CLK_SHIFT) - 1)
@@ -295,6 +296,36 @@ void run_timer_softirq(void)
 		__run_timers(base, now);
 }
 
+unsigned timer_wheel_index(unsigned long expires, unsigned long clk,
+			   unsigned long *bucket_expiry)
+{
+	return calc_wheel_index(expires, clk, bucket_expiry);
+}
+
+struct timer_base *timer_base_create(unsigned long clk)
+{
+	struct timer_base *base = kzalloc(sizeof(*base));
+
+	if (base) {
+		base->lock = (spinlock_t)SPINLOCK_INIT;
+		base->clk = clk;
+		base->next_expiry = clk + NEXT_TIMER_MAX_DELTA;
+	}
+	return base;
+}
+
+void timer_base_add(struct timer_base *base, struct timer_list *t)
+{
+	u64 f = spin_lock_irqsave(&base->lock);
+	enqueue_timer(base, t);
+	spin_unlock_irqrestore(&base->lock, f);
+}
+
+void timer_base_run(struct timer_base *base, unsigned long now)
+{
+	__run_timers(base, now);
+}
+
 struct process_timer {
 	struct timer_list timer;
 	struct task *task;
@@ -319,6 +350,7 @@ long schedule_timeout(long timeout)
 		__set_current_state(TASK_RUNNING);
 		return 0;
 	}
+	tick_update_jiffies();
 	unsigned long expire = jiffies + timeout;
 	struct process_timer pt = { .task = current };
 	timer_setup(&pt.timer, process_timeout, 0);
@@ -431,9 +463,8 @@ ktime_t hrtimer_clock_now(int clock)
 
 static ktime_t clock_offset(unsigned base_index)
 {
-	ktime_t mono = ktime_get();
 	unsigned clock = base_index / 2;
-	return clock == 0 ? ktime_get_real() - mono : clock == 2 ? ktime_get_boottime() - mono : 0;
+	return clock == 1 ? 0 : ktime_get_offset(clock == 2);
 }
 
 static ktime_t hr_earliest(struct hrtimer_cpu_base *cb)
@@ -498,7 +529,8 @@ void hrtimer_start(struct hrtimer *t, ktime_t tim, enum hrtimer_mode mode)
 	t->expires = mode & HRTIMER_MODE_REL ? hrtimer_clock_now(t->clock) + tim : tim;
 	ktime_t before = hr_earliest(cb);
 	hr_enqueue(cb, t);
-	bool first = hr_earliest(cb) < before;
+	unsigned i = clock_index(t->clock) * 2 + t->soft;
+	bool first = cb->bases[i].head.next[0] == t && t->expires - clock_offset(i) < before;
 	unsigned where = t->cpu;
 	spin_unlock_irqrestore(&cb->lock, f);
 	if (first && where == smp_processor_id())

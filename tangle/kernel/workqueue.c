@@ -1,4 +1,4 @@
-/* Tangled from chapters/25-workqueue.nw by 'make tangle'. Edit the chapter, not this file. */
+/* Tangled from chapters/25-workqueue.nw chapters/28-timers.nw by 'make tangle'. Edit the chapter, not this file. */
 #include "kernel.h"
 #include "workqueue.h"
 #include "kallsyms.h"
@@ -155,10 +155,8 @@ void wq_worker_running(struct task *t)
 	spin_unlock_irqrestore(&pool->lock, f);
 }
 
-bool queue_work_on(unsigned cpu, struct workqueue_struct *wq, struct work_struct *work)
+bool __queue_work(unsigned cpu, struct workqueue_struct *wq, struct work_struct *work)
 {
-	if (__atomic_fetch_or(&work->pending, 1UL, __ATOMIC_ACQ_REL) & 1)
-		return false;
 	atomic_inc(&wq->in_flight);
 	smp_mb();
 	if (READ_ONCE(wq->dying)) {
@@ -182,6 +180,13 @@ bool queue_work_on(unsigned cpu, struct workqueue_struct *wq, struct work_struct
 		wake_idle_worker(pool);
 	spin_unlock_irqrestore(&pool->lock, f);
 	return true;
+}
+
+bool queue_work_on(unsigned cpu, struct workqueue_struct *wq, struct work_struct *work)
+{
+	if (__atomic_fetch_or(&work->pending, 1UL, __ATOMIC_ACQ_REL) & 1)
+		return false;
+	return __queue_work(cpu, wq, work);
 }
 
 bool queue_work(struct workqueue_struct *wq, struct work_struct *work)
@@ -369,4 +374,56 @@ void show_workqueues(void)
 		       pool->workers_lost);
 		spin_unlock_irqrestore(&pool->lock, f);
 	}
+}
+
+void delayed_work_timer_fn(struct timer_list *t)
+{
+	struct delayed_work *dw = from_timer(dw, t, timer);
+
+	__queue_work(dw->cpu, dw->wq, &dw->work);
+}
+
+bool queue_delayed_work_on(unsigned cpu, struct workqueue_struct *wq,
+			   struct delayed_work *dw, unsigned long delay)
+{
+	if (!delay)
+		return queue_work_on(cpu, wq, &dw->work);
+	if (__atomic_fetch_or(&dw->work.pending, 1UL, __ATOMIC_ACQ_REL) & 1)
+		return false;
+	if (cpu >= nr_cpu_ids || !cpu_online(cpu))
+		cpu = smp_processor_id();
+	dw->wq = wq, dw->cpu = cpu;
+	dw->timer.flags |= TIMER_PINNED;
+	dw->timer.expires = jiffies + delay;
+	add_timer_on(&dw->timer, cpu);
+	return true;
+}
+
+bool queue_delayed_work(struct workqueue_struct *wq, struct delayed_work *dw,
+			unsigned long delay)
+{
+	return queue_delayed_work_on(smp_processor_id(), wq, dw, delay);
+}
+
+bool schedule_delayed_work(struct delayed_work *dw, unsigned long delay)
+{
+	return queue_delayed_work(system_wq, dw, delay);
+}
+
+bool cancel_delayed_work(struct delayed_work *dw)
+{
+	if (del_timer(&dw->timer)) {
+		__atomic_fetch_and(&dw->work.pending, ~1UL, __ATOMIC_RELEASE);
+		return true;
+	}
+	return cancel_work(&dw->work);
+}
+
+bool cancel_delayed_work_sync(struct delayed_work *dw)
+{
+	if (del_timer_sync(&dw->timer)) {
+		__atomic_fetch_and(&dw->work.pending, ~1UL, __ATOMIC_RELEASE);
+		return true;
+	}
+	return cancel_work_sync(&dw->work);
 }
