@@ -380,6 +380,7 @@ struct hrtimer_cpu_base {
 	spinlock_t lock;
 	struct hrtimer_clock_base bases[HRTIMER_BASES];
 	struct hrtimer *running;
+	bool softirq_activated;                 /* due soft timers await the softirq */
 	u64 seq, rand;
 	unsigned long hard_runs, soft_runs;
 };
@@ -471,7 +472,7 @@ static ktime_t hr_earliest(struct hrtimer_cpu_base *cb)
 {
 	ktime_t next = KTIME_MAX;
 
-	for (unsigned i = 0; i < HRTIMER_BASES; i++) {
+	for (unsigned i = 0; i < HRTIMER_BASES; i += 1 + cb->softirq_activated) {
 		struct hrtimer *first = cb->bases[i].head.next[0];
 		if (first && first->expires - clock_offset(i) < next)
 			next = first->expires - clock_offset(i);
@@ -602,9 +603,11 @@ void hrtimer_run_hard(ktime_t now)
 		soft_due |= s && s->expires - clock_offset(i + 1) <= now;
 	}
 	cb->hard_runs++;
-	spin_unlock_irqrestore(&cb->lock, f);
-	if (soft_due)
+	if (soft_due && !cb->softirq_activated) {
+		cb->softirq_activated = true;
 		raise_softirq_irqoff(HRTIMER_SOFTIRQ);
+	}
+	spin_unlock_irqrestore(&cb->lock, f);
 }
 
 static void hrtimer_run_softirq(void)
@@ -613,6 +616,7 @@ static void hrtimer_run_softirq(void)
 	ktime_t now = ktime_get();
 	u64 f = spin_lock_irqsave(&cb->lock);
 
+	cb->softirq_activated = false;
 	for (unsigned i = 1; i < HRTIMER_BASES; i += 2)
 		hr_run_queue(cb, i, now, &f);
 	cb->soft_runs++;
@@ -627,6 +631,8 @@ ktime_t timers_next_event(ktime_t now)
 	unsigned long next = base->nr_pending ? next_expiry_of(base) : 0;
 	bool any = base->nr_pending;
 	spin_unlock_irqrestore(&base->lock, f);
+	if (any && time_before_eq(next, READ_ONCE(jiffies)))
+		next = READ_ONCE(jiffies) + 1;  /* due: the softirq has it */
 	ktime_t when = any ? jiffies_to_ktime(next) : KTIME_MAX;
 	(void)now;
 	return MIN(when, hrtimer_next_event());
