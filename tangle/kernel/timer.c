@@ -50,6 +50,7 @@ struct timer_base {
 	struct timer_list *running_timer;
 	unsigned long clk;                      /* the next jiffy to look at */
 	unsigned long next_expiry;              /* the earliest bucket expiry */
+	bool next_expiry_recalc;                /* a bucket emptied: may be early */
 	u64 pending_map[LVL_DEPTH];             /* one word a level */
 	struct hlist_head vectors[WHEEL_SIZE];
 	unsigned long nr_pending, expired;
@@ -106,8 +107,10 @@ static bool detach_if_pending(struct timer_base *base, struct timer_list *t)
 		return false;
 	hlist_del_init(&t->entry);
 	base->nr_pending--;
-	if (!base->vectors[t->idx].first)       /* the bucket is empty now */
+	if (!base->vectors[t->idx].first) {     /* the bucket is empty now */
 		base->pending_map[t->idx / LVL_SIZE] &= ~(1UL << (t->idx % LVL_SIZE));
+		base->next_expiry_recalc = true;
+	}
 	return true;
 }
 
@@ -284,6 +287,7 @@ static void __run_timers(struct timer_base *base, unsigned long now)
 			expire_timers(base, heads + levels, &f);
 	}
 	base->next_expiry = next_expiry_of(base);
+	base->next_expiry_recalc = false;
 	spin_unlock_irqrestore(&base->lock, f);
 }
 
@@ -373,7 +377,7 @@ void msleep(unsigned long ms)
 
 struct hrtimer_clock_base {
 	struct hrtimer head;                    /* its links are the list's heads */
-	unsigned count;
+	unsigned levels;                        /* how many levels are in use */
 };
 
 struct hrtimer_cpu_base {
@@ -381,8 +385,9 @@ struct hrtimer_cpu_base {
 	struct hrtimer_clock_base bases[HRTIMER_BASES];
 	struct hrtimer *running;
 	bool softirq_activated;                 /* due soft timers await the softirq */
+	unsigned queued;                        /* timers on all six queues */
 	u64 seq, rand;
-	unsigned long hard_runs, soft_runs;
+	unsigned long soft_runs;
 };
 
 static DEFINE_PER_CPU(struct hrtimer_cpu_base, hrtimer_bases);
@@ -420,7 +425,7 @@ static void hr_find(struct hrtimer_clock_base *b, const struct hrtimer *t,
 {
 	struct hrtimer *x = &b->head;
 
-	for (int l = HRT_LEVELS - 1; l >= 0; l--) {
+	for (int l = (int)b->levels - 1; l >= 0; l--) {
 		while (x->next[l] && hr_before(x->next[l], t))
 			x = x->next[l];
 		prev[l] = x;
@@ -435,11 +440,13 @@ static void hr_enqueue(struct hrtimer_cpu_base *cb, struct hrtimer *t)
 	t->seq = cb->seq++;
 	t->levels = hr_random_levels(cb);
 	hr_find(b, t, prev);
+	for (; b->levels < t->levels; b->levels++)
+		prev[b->levels] = &b->head;     /* a new top level starts at the head */
 	for (unsigned l = 0; l < t->levels; l++) {
 		t->next[l] = prev[l]->next[l];
 		prev[l]->next[l] = t;
 	}
-	b->count++;
+	cb->queued++;
 	WRITE_ONCE(t->enqueued, true);
 }
 
@@ -452,7 +459,9 @@ static void hr_remove(struct hrtimer_cpu_base *cb, struct hrtimer *t)
 	for (unsigned l = 0; l < t->levels; l++)
 		if (prev[l]->next[l] == t)
 			prev[l]->next[l] = t->next[l];
-	b->count--;
+	while (b->levels > 0 && !b->head.next[b->levels - 1])
+		b->levels--;                    /* an emptied top level goes */
+	cb->queued--;
 	WRITE_ONCE(t->enqueued, false);
 }
 
@@ -472,6 +481,8 @@ static ktime_t hr_earliest(struct hrtimer_cpu_base *cb)
 {
 	ktime_t next = KTIME_MAX;
 
+	if (!cb->queued)
+		return next;
 	for (unsigned i = 0; i < HRTIMER_BASES; i += 1 + cb->softirq_activated) {
 		struct hrtimer *first = cb->bases[i].head.next[0];
 		if (first && first->expires - clock_offset(i) < next)
@@ -483,6 +494,8 @@ static ktime_t hr_earliest(struct hrtimer_cpu_base *cb)
 ktime_t hrtimer_next_event(void)
 {
 	struct hrtimer_cpu_base *cb = this_cpu_ptr(&hrtimer_bases);
+	if (!READ_ONCE(cb->queued))
+		return KTIME_MAX;               /* see below: no lock needed */
 	u64 f = spin_lock_irqsave(&cb->lock);
 	ktime_t next = hr_earliest(cb);
 	spin_unlock_irqrestore(&cb->lock, f);
@@ -594,15 +607,17 @@ static void hr_run_queue(struct hrtimer_cpu_base *cb, unsigned i, ktime_t mono, 
 void hrtimer_run_hard(ktime_t now)
 {
 	struct hrtimer_cpu_base *cb = this_cpu_ptr(&hrtimer_bases);
+	if (!READ_ONCE(cb->queued))
+		return;
 	u64 f = spin_lock_irqsave(&cb->lock);
 	bool soft_due = false;
 
 	for (unsigned i = 0; i < HRTIMER_BASES; i += 2) {
-		hr_run_queue(cb, i, now, &f);
+		if (cb->bases[i].head.next[0])      /* most queues are empty */
+			hr_run_queue(cb, i, now, &f);
 		struct hrtimer *s = cb->bases[i + 1].head.next[0];
 		soft_due |= s && s->expires - clock_offset(i + 1) <= now;
 	}
-	cb->hard_runs++;
 	if (soft_due && !cb->softirq_activated) {
 		cb->softirq_activated = true;
 		raise_softirq_irqoff(HRTIMER_SOFTIRQ);
@@ -628,7 +643,11 @@ ktime_t timers_next_event(ktime_t now)
 {
 	struct timer_base *base = this_cpu_ptr(&timer_bases);
 	u64 f = spin_lock_irqsave(&base->lock);
-	unsigned long next = base->nr_pending ? next_expiry_of(base) : 0;
+	if (base->next_expiry_recalc) {
+		base->next_expiry = next_expiry_of(base);
+		base->next_expiry_recalc = false;
+	}
+	unsigned long next = base->next_expiry;
 	bool any = base->nr_pending;
 	spin_unlock_irqrestore(&base->lock, f);
 	if (any && time_before_eq(next, READ_ONCE(jiffies)))

@@ -306,13 +306,19 @@ static void bench_idle_ticks(struct ktest *t)
 	tick_periodic_off = false;
 	tick_nohz_active = true;
 	smp_send_reschedule(cpu);
+	ktime_t t0 = ktime_get();
 	unsigned long tickless = idle_ticks_in(cpu, 1000);
+	ktime_t t1 = ktime_get();
 	tick_nohz_active = false;
 	smp_send_reschedule(cpu);
 	unsigned long periodic = idle_ticks_in(cpu, 1000);
+	ktime_t t2 = ktime_get();
 	tick_nohz_active = true;
 	tick_periodic_off = off;
 	smp_send_reschedule(cpu);
+	/* per second of the clock, rounded: the sleep itself may be late */
+	tickless = (tickless * NSEC_PER_SEC + (t1 - t0) / 2) / (t1 - t0);
+	periodic = (periodic * NSEC_PER_SEC + (t2 - t1) / 2) / (t2 - t1);
 	printk("# bench idle_ticks_per_second: %lu tickless, %lu periodic (CPU %u)\n",
 	       tickless, periodic, cpu);
 	EXPECT_LT(t, tickless, periodic);
