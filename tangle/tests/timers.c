@@ -406,6 +406,11 @@ static void test_delayed_work_and_sleeps(struct ktest *t)
 	ktime_t t0 = ktime_get();
 	msleep(20);
 	EXPECT_GE(t, ktime_get() - t0, 20 * NSEC_PER_MSEC);
+	for (unsigned long ns = 100; ns <= 1000000; ns *= 10) {
+		t0 = ktime_get();
+		ndelay(ns);
+		EXPECT_GE(t, ktime_get() - t0, ns);     /* never short */
+	}
 	set_current_state(TASK_UNINTERRUPTIBLE);
 	EXPECT_EQ(t, schedule_timeout(-5), 0);
 	EXPECT_EQ(t, current->state, TASK_RUNNING);
