@@ -122,7 +122,7 @@ static int add_many(void *data)
 
 static void test_timers_everywhere(struct ktest *t)
 {
-	unsigned total = cmdline_get("ktest.soak") ? 100000 : 20000;
+	unsigned total = 100000;
 	total = MIN(total, (unsigned)(frames_free_count() * PAGE_SIZE / 4 / sizeof(struct many_timer)));
 	static struct many m;
 	struct many_share sh[8];
@@ -295,7 +295,7 @@ static int start_hr_many(void *data)
 
 static void test_hrtimers_many(struct ktest *t)
 {
-	unsigned total = cmdline_get("ktest.soak") ? 10000 : 4000;
+	unsigned total = 10000;
 	total = MIN(total, (unsigned)(frames_free_count() * PAGE_SIZE / 4 / sizeof(struct hr_many)));
 	struct hr_stats *st = kzalloc(sizeof(*st));
 	struct hr_many *h = kzalloc(total * sizeof(*h));
