@@ -84,7 +84,8 @@ def build(jobs=2):
     os.makedirs(OUT, exist_ok=True)
     preamble = _preamble()
     stamp = _stamp("preamble.tex", preamble)
-    sources = sorted(glob.glob("figures/*.tex"))
+    import benchfig
+    sources = sorted(glob.glob("figures/*.tex")) + benchfig.build()
     # Only a figure that refers to a chapter, section or figure number needs
     # the numbers, and is compiled again when they change.
     with_refs = {s for s in sources if "\\ref{" in open(s).read()}
