@@ -343,7 +343,7 @@ static enum hrtimer_restart periodic_fn(struct hrtimer *hr)
 		periodic_first = hr->expires;       /* when the first was due */
 	periodic_last = now;
 	ran_hard |= in_hardirq() != 0;
-	ran_soft |= in_serving_softirq() != 0;
+	ran_soft |= in_serving_softirq() && !in_hardirq();  /* an IRQ may nest in a softirq */
 	if (periodic_runs >= 20)
 		return HRTIMER_NORESTART;
 	hrtimer_forward(hr, now, NSEC_PER_MSEC);
