@@ -1,4 +1,4 @@
-/* Tangled from chapters/13-syscalls.nw by 'make tangle'. Edit the chapter, not this file. */
+/* Tangled from chapters/13-syscalls.nw chapters/29-utime.nw by 'make tangle'. Edit the chapter, not this file. */
 #pragma once
 #include "ptregs.h"
 #include "errno.h"
@@ -15,7 +15,11 @@
 #define SYS_test        9       /* a hook for tests; -ENOSYS otherwise */
 #define SYS_yield       10      /* Chapter sched */
 #define SYS_kill        11      /* Chapter sched */
-#define NR_syscalls     12
+#define SYS_clock_gettime   12  /* Chapter utime */
+#define SYS_clock_getres    13  /* Chapter utime */
+#define SYS_nanosleep       14  /* Chapter utime */
+#define SYS_clock_nanosleep 15  /* Chapter utime */
+#define NR_syscalls     16
 
 #ifndef __ASSEMBLER__
 typedef long (*syscall_fn)(unsigned long, unsigned long, unsigned long,
@@ -42,3 +46,15 @@ static inline struct pt_regs *current_pt_regs(void)
 	X86_EFLAGS_ZF | X86_EFLAGS_SF | X86_EFLAGS_TF | X86_EFLAGS_IF | \
 	X86_EFLAGS_DF | X86_EFLAGS_OF | X86_EFLAGS_IOPL | X86_EFLAGS_NT | \
 	X86_EFLAGS_RF | X86_EFLAGS_AC | X86_EFLAGS_ID)
+
+#ifndef __ASSEMBLER__
+long sys_clock_gettime(unsigned long, unsigned long, unsigned long,
+		       unsigned long, unsigned long, unsigned long);
+long sys_clock_getres(unsigned long, unsigned long, unsigned long,
+		      unsigned long, unsigned long, unsigned long);
+long sys_nanosleep(unsigned long, unsigned long, unsigned long,
+		   unsigned long, unsigned long, unsigned long);
+long sys_clock_nanosleep(unsigned long, unsigned long, unsigned long,
+			 unsigned long, unsigned long, unsigned long);
+extern unsigned long clock_gettime_syscalls;
+#endif

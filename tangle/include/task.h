@@ -1,4 +1,4 @@
-/* Tangled from chapters/13-syscalls.nw chapters/15-page-faults.nw chapters/22-sched.nw chapters/23-sleeping-locks.nw chapters/25-workqueue.nw by 'make tangle'. Edit the chapter, not this file. */
+/* Tangled from chapters/13-syscalls.nw chapters/15-page-faults.nw chapters/22-sched.nw chapters/23-sleeping-locks.nw chapters/25-workqueue.nw chapters/29-utime.nw by 'make tangle'. Edit the chapter, not this file. */
 #pragma once
 #include "ptregs.h"
 #include "mm.h"
@@ -93,3 +93,7 @@ static inline bool access_ok(const void *p, unsigned long size)
 
 	return size <= USER_TOP && a <= USER_TOP - size;
 }
+
+#define PTE_NOFREE      (1UL << 9)      /* mapped, not owned: never freed here */
+
+bool vdso_map(pte_t *pml4);

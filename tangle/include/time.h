@@ -1,4 +1,4 @@
-/* Tangled from chapters/27-tick.nw by 'make tangle'. Edit the chapter, not this file. */
+/* Tangled from chapters/27-tick.nw chapters/29-utime.nw by 'make tangle'. Edit the chapter, not this file. */
 #pragma once
 #include "kernel.h"
 #include "percpu.h"
@@ -43,6 +43,7 @@ struct clocksource {
 	struct list_head list;
 	u64 wd_last, cs_last;           /* the watchdog's last readings */
 	bool wd_valid;
+	bool user_readable;             /* programs may read it (Chapter utime) */
 };
 
 void clocksource_register_hz(struct clocksource *cs, u64 hz);
@@ -124,3 +125,12 @@ void pit_clockevent_init(void);
 #define WATCHDOG_INTERVAL       (HZ / 2)
 
 long schedule_timeout_uninterruptible(long timeout);
+
+struct timespec {
+	s64 tv_sec;
+	s64 tv_nsec;                            /* 0 to 999 999 999 */
+};
+#define TIMER_ABSTIME   0x1
+
+void vdso_publish(bool tsc, u64 cycle_last, u32 mult, u32 shift, ktime_t mono,
+		  u64 frac, ktime_t offs_real, ktime_t offs_boot);

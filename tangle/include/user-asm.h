@@ -1,4 +1,4 @@
-/* Tangled from chapters/13-syscalls.nw by 'make tangle'. Edit the chapter, not this file. */
+/* Tangled from chapters/13-syscalls.nw chapters/29-utime.nw by 'make tangle'. Edit the chapter, not this file. */
 #pragma once
 #include "x86-defs.h"
 #include "syscall.h"
@@ -34,4 +34,9 @@ user_\name\()_name:
         .balign 8
         .quad   user_\name\()_name, user_\name\()_start, user_\name\()_end
         .section .rodata.user, "a"
+.endm
+
+.macro CALL_VDSO_CLOCK_GETTIME          /* EDI: the clock; RSI: the timespec */
+        movl    $USER_VDSO, %eax
+        call    *%rax
 .endm

@@ -1,4 +1,4 @@
-/* Tangled from chapters/13-syscalls.nw chapters/15-page-faults.nw by 'make tangle'. Edit the chapter, not this file. */
+/* Tangled from chapters/13-syscalls.nw chapters/15-page-faults.nw chapters/29-utime.nw by 'make tangle'. Edit the chapter, not this file. */
 #pragma once
 #define USER_TEXT       0x400000                /* where programs are loaded */
 #define USER_STACK_TOP  0x7ffffffff000
@@ -9,3 +9,11 @@
 #define USER_DATA       0x10000000              /* a demand-zero data area */
 #define USER_DATA_SIZE  (64 * 4096)
 #define USER_UNMAPPED   0x30000000              /* in no region, ever */
+
+#define USER_VVAR       0x300000                /* the time page (read-only) */
+#define USER_VDSO       0x301000                /* the code that reads it */
+
+#define CLOCKID_REALTIME        0       /* Linux's clock numbers, for programs */
+#define CLOCKID_MONOTONIC       1
+#define CLOCKID_BOOTTIME        7
+#define TIMER_ABSTIME_FLAG      1       /* TIMER_ABSTIME, for programs */

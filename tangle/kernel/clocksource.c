@@ -86,7 +86,7 @@ static u64 read_tsc(struct clocksource *cs) { (void)cs; return rdtsc(); }
 static u64 read_hpet(struct clocksource *cs) { (void)cs; return hpet_read(); }
 
 static struct clocksource cs_tsc = { .name = "tsc", .read = read_tsc,
-	.mask = ~0UL, .rating = 300 };
+	.mask = ~0UL, .rating = 300, .user_readable = true };
 static struct clocksource cs_hpet = { .name = "hpet", .read = read_hpet,
 	.mask = 0xffffffff, .rating = 250 };
 

@@ -1,4 +1,4 @@
-/* Tangled from chapters/13-syscalls.nw chapters/22-sched.nw by 'make tangle'. Edit the chapter, not this file. */
+/* Tangled from chapters/13-syscalls.nw chapters/22-sched.nw chapters/29-utime.nw by 'make tangle'. Edit the chapter, not this file. */
 #include "kernel.h"
 #include "percpu.h"
 #include "syscall.h"
@@ -149,6 +149,11 @@ const syscall_fn sys_call_table[NR_syscalls] = {
 	[SYS_test] = sys_test,
 	[SYS_yield] = sys_sched_yield,
 	[SYS_kill] = sys_kill,
+
+	[SYS_clock_gettime] = sys_clock_gettime,
+	[SYS_clock_getres] = sys_clock_getres,
+	[SYS_nanosleep] = sys_nanosleep,
+	[SYS_clock_nanosleep] = sys_clock_nanosleep,
 };
 
 bool sysret_is_safe(const struct pt_regs *regs)

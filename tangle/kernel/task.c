@@ -1,4 +1,4 @@
-/* Tangled from chapters/13-syscalls.nw chapters/15-page-faults.nw chapters/22-sched.nw by 'make tangle'. Edit the chapter, not this file. */
+/* Tangled from chapters/13-syscalls.nw chapters/15-page-faults.nw chapters/22-sched.nw chapters/29-utime.nw by 'make tangle'. Edit the chapter, not this file. */
 #include "kernel.h"
 #include "percpu.h"
 #include "task.h"
@@ -52,6 +52,8 @@ struct task *task_create(const char *name)
 	task->regions[3] = (struct vm_region){ USER_STACK_TOP - USER_STACK_SIZE,
 		USER_STACK_TOP, VM_WRITE };
 	task->nr_regions = 4;
+	if (!vdso_map(task->pml4))
+		panic("task_create: out of memory");
 	return task;
 }
 
@@ -133,7 +135,7 @@ static void free_table(pte_t *table, int level)
 			continue;
 		if (level > 1)
 			free_table(phys_to_virt(table[i] & PTE_ADDR_MASK), level - 1);
-		else
+		else if (!(table[i] & PTE_NOFREE))
 			frame_free(table[i] & PTE_ADDR_MASK);
 	}
 	frame_free(virt_to_phys(table));

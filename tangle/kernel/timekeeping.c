@@ -1,4 +1,4 @@
-/* Tangled from chapters/27-tick.nw by 'make tangle'. Edit the chapter, not this file. */
+/* Tangled from chapters/27-tick.nw chapters/29-utime.nw by 'make tangle'. Edit the chapter, not this file. */
 #include "kernel.h"
 #include "time.h"
 #include "seqlock.h"
@@ -85,6 +85,8 @@ void update_wall_time(void)
 	write_seqcount_begin(&tk_seq);
 	if (tk.clock)
 		tk_accumulate();
+	vdso_publish(tk.clock && tk.clock->user_readable, tk.cycle_last, tk.mult, tk.shift,
+		     tk.mono, tk.frac, tk.offs_real, tk.offs_boot);
 	write_seqcount_end(&tk_seq);
 	spin_unlock_irqrestore(&tk_lock, f);
 }
@@ -101,6 +103,8 @@ void timekeeping_change(struct clocksource *cs)
 		tk.mask = cs->mask, tk.mult = cs->mult, tk.shift = cs->shift;
 		tk.frac = 0;
 	}
+	vdso_publish(tk.clock && tk.clock->user_readable, tk.cycle_last, tk.mult, tk.shift,
+		     tk.mono, tk.frac, tk.offs_real, tk.offs_boot);
 	write_seqcount_end(&tk_seq);
 	spin_unlock_irqrestore(&tk_lock, f);
 }
@@ -113,6 +117,8 @@ void timekeeping_init(void)
 	write_seqcount_begin(&tk_seq);
 	tk.offs_real = boot_time_seconds >= 0 ? boot_time_seconds * NSEC_PER_SEC - mono : 0;
 	tk.offs_boot = 0;
+	vdso_publish(tk.clock && tk.clock->user_readable, tk.cycle_last, tk.mult, tk.shift,
+		     tk.mono, tk.frac, tk.offs_real, tk.offs_boot);
 	write_seqcount_end(&tk_seq);
 	spin_unlock_irqrestore(&tk_lock, f);
 	printk("timekeeping: clock source %s; the time of day from the %s\n",

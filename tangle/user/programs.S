@@ -1,4 +1,4 @@
-/* Tangled from chapters/13-syscalls.nw chapters/15-page-faults.nw chapters/22-sched.nw by 'make tangle'. Edit the chapter, not this file. */
+/* Tangled from chapters/13-syscalls.nw chapters/15-page-faults.nw chapters/22-sched.nw chapters/29-utime.nw by 'make tangle'. Edit the chapter, not this file. */
 #include "user-asm.h"
 
         PROGRAM hello
@@ -260,3 +260,301 @@ hello_msg:
         SYSCALL SYS_report
         EXIT    0
         END_PROGRAM yielder
+
+.macro CHECK n, expect                  /* the result must be \expect */
+        cmpq    $\expect, %rax
+        je      .Lcheck\@
+        EXIT    \n
+.Lcheck\@:
+.endm
+
+        PROGRAM timebad
+        subq    $64, %rsp
+        movl    $99, %edi                       /* no such clock */
+        movq    %rsp, %rsi
+        SYSCALL SYS_clock_gettime
+        CHECK   1, -EINVAL
+        movl    $CLOCKID_MONOTONIC, %edi        /* a null pointer */
+        xorl    %esi, %esi
+        SYSCALL SYS_clock_gettime
+        CHECK   2, -EFAULT
+        movl    $CLOCKID_MONOTONIC, %edi        /* a kernel address */
+        movabsq $0xffffffff80100000, %rsi
+        SYSCALL SYS_clock_gettime
+        CHECK   3, -EFAULT
+        movl    $CLOCKID_MONOTONIC, %edi        /* the read-only time page */
+        movl    $USER_VVAR, %esi
+        SYSCALL SYS_clock_gettime
+        CHECK   4, -EFAULT
+        movl    $CLOCKID_MONOTONIC, %edi        /* getres: null is allowed */
+        xorl    %esi, %esi
+        SYSCALL SYS_clock_getres
+        CHECK   5, 0
+        movl    $CLOCKID_BOOTTIME, %edi
+        movq    %rsp, %rsi
+        SYSCALL SYS_clock_getres
+        CHECK   6, 0
+        movq    8(%rsp), %rax                   /* one nanosecond */
+        CHECK   7, 1
+        movl    $99, %edi
+        movq    %rsp, %rsi
+        SYSCALL SYS_clock_getres
+        CHECK   8, -EINVAL
+
+        movq    $0, (%rsp)
+        movq    $1000000000, 8(%rsp)
+        movq    %rsp, %rdi
+        xorl    %esi, %esi
+        SYSCALL SYS_nanosleep
+        CHECK   9, -EINVAL
+        movq    $-1, (%rsp)
+        movq    $0, 8(%rsp)
+        movq    %rsp, %rdi
+        SYSCALL SYS_nanosleep
+        CHECK   10, -EINVAL
+        movq    $0, (%rsp)
+        movq    $-1, 8(%rsp)
+        movq    %rsp, %rdi
+        SYSCALL SYS_nanosleep
+        CHECK   11, -EINVAL
+        xorl    %edi, %edi
+        SYSCALL SYS_nanosleep
+        CHECK   12, -EFAULT
+        movl    $USER_UNMAPPED, %edi
+        SYSCALL SYS_nanosleep
+        CHECK   13, -EFAULT
+        movq    $0, 8(%rsp)
+        movl    $99, %edi
+        xorl    %esi, %esi
+        movq    %rsp, %rdx
+        xorl    %r10d, %r10d
+        SYSCALL SYS_clock_nanosleep
+        CHECK   14, -EINVAL
+        movq    %rsp, %rdi                      /* zero: at once */
+        xorl    %esi, %esi
+        SYSCALL SYS_nanosleep
+        CHECK   15, 0
+        movl    $CLOCKID_MONOTONIC, %edi        /* 0 s, absolute: long past */
+        movl    $TIMER_ABSTIME_FLAG, %esi
+        movq    %rsp, %rdx
+        xorl    %r10d, %r10d
+        SYSCALL SYS_clock_nanosleep
+        CHECK   16, 0
+        EXIT    0
+        END_PROGRAM timebad
+
+.macro TS_NS off                        /* RAX = the timespec at \off(%rsp), in ns */
+        imulq   $1000000000, \off(%rsp), %rax
+        addq    \off+8(%rsp), %rax
+.endm
+
+.macro THREE_READS clock                /* report page-syscall-page differences */
+        movl    $\clock, %edi
+        movq    %rsp, %rsi
+        CALL_VDSO_CLOCK_GETTIME
+        movl    $\clock, %edi
+        leaq    16(%rsp), %rsi
+        SYSCALL SYS_clock_gettime
+        movl    $\clock, %edi
+        leaq    32(%rsp), %rsi
+        CALL_VDSO_CLOCK_GETTIME
+        TS_NS   16
+        movq    %rax, %rbx
+        TS_NS   0
+        movq    %rbx, %rdi
+        subq    %rax, %rdi
+        SYSCALL SYS_report                      /* syscall - first page read */
+        TS_NS   32
+        movq    %rax, %rdi
+        subq    %rbx, %rdi
+        SYSCALL SYS_report                      /* second page read - syscall */
+.endm
+
+        PROGRAM timeclocks
+        subq    $64, %rsp
+        movl    $CLOCKID_MONOTONIC, %edi
+        movq    %rsp, %rsi
+        CALL_VDSO_CLOCK_GETTIME
+        TS_NS   0
+        movq    %rax, %rdi
+        SYSCALL SYS_report
+        THREE_READS CLOCKID_MONOTONIC
+        THREE_READS CLOCKID_REALTIME
+        THREE_READS CLOCKID_BOOTTIME
+        EXIT    0
+        END_PROGRAM timeclocks
+
+        PROGRAM timesleep
+        movq    %rdi, %r12                      /* the sleep, in ns */
+        subq    $64, %rsp
+        movl    $CLOCKID_MONOTONIC, %edi
+        movq    %rsp, %rsi
+        CALL_VDSO_CLOCK_GETTIME
+        TS_NS   0
+        movq    %rax, %r13                      /* before */
+        movq    %r12, %rax
+        xorl    %edx, %edx
+        movl    $1000000000, %ecx
+        divq    %rcx
+        movq    %rax, 16(%rsp)
+        movq    %rdx, 24(%rsp)
+        leaq    16(%rsp), %rdi
+        xorl    %esi, %esi
+        SYSCALL SYS_nanosleep
+        CHECK   1, 0
+        movl    $CLOCKID_MONOTONIC, %edi
+        movq    %rsp, %rsi
+        CALL_VDSO_CLOCK_GETTIME
+        TS_NS   0
+        movq    %rax, %r14                      /* after */
+        movq    %r14, %rdi
+        subq    %r13, %rdi
+        SYSCALL SYS_report                      /* how long it slept */
+        leaq    (%r14,%r12), %r15               /* the absolute target */
+        movq    %r15, %rax
+        xorl    %edx, %edx
+        movl    $1000000000, %ecx
+        divq    %rcx
+        movq    %rax, 16(%rsp)
+        movq    %rdx, 24(%rsp)
+        movl    $CLOCKID_MONOTONIC, %edi
+        movl    $TIMER_ABSTIME_FLAG, %esi
+        leaq    16(%rsp), %rdx
+        xorl    %r10d, %r10d
+        SYSCALL SYS_clock_nanosleep
+        CHECK   2, 0
+        movl    $CLOCKID_MONOTONIC, %edi
+        movq    %rsp, %rsi
+        CALL_VDSO_CLOCK_GETTIME
+        TS_NS   0
+        movq    %rax, %rdi
+        subq    %r15, %rdi
+        SYSCALL SYS_report                      /* how late the absolute one */
+        EXIT    0
+        END_PROGRAM timesleep
+
+        PROGRAM sleepforever
+        subq    $16, %rsp
+        movabsq $0x4000000000000000, %rax
+        movq    %rax, (%rsp)
+        movq    $0, 8(%rsp)
+        movq    %rsp, %rdi
+        leaq    (%rsp), %rsi                    /* rem: the same timespec */
+        SYSCALL SYS_nanosleep
+        EXIT    1                               /* never: killed on the way out */
+        END_PROGRAM sleepforever
+
+        PROGRAM timewrite
+        movl    $USER_VVAR, %eax
+        movq    $0, (%rax)
+        EXIT    0
+        END_PROGRAM timewrite
+
+        PROGRAM timeread
+        movq    %rdi, %r12                      /* readings left */
+        xorl    %r13d, %r13d                    /* the previous reading */
+        xorl    %r14d, %r14d                    /* backward steps */
+        xorl    %r15d, %r15d                    /* disagreements */
+        xorl    %ebx, %ebx                      /* readings */
+        subq    $64, %rsp
+1:      movl    $CLOCKID_MONOTONIC, %edi
+        movq    %rsp, %rsi
+        CALL_VDSO_CLOCK_GETTIME
+        TS_NS   0
+        cmpq    %r13, %rax
+        jae     2f
+        incq    %r14
+2:      movq    %rax, %r13
+        incq    %rbx
+        testl   $1023, %ebx
+        jnz     4f
+        movl    $CLOCKID_MONOTONIC, %edi
+        leaq    16(%rsp), %rsi
+        SYSCALL SYS_clock_gettime
+        movl    $CLOCKID_MONOTONIC, %edi
+        movq    %rsp, %rsi
+        CALL_VDSO_CLOCK_GETTIME
+        TS_NS   16
+        cmpq    %r13, %rax                      /* the page's first <= syscall */
+        jb      3f
+        movq    %rax, %r13
+        TS_NS   0
+        cmpq    %r13, %rax                      /* syscall <= the page's second */
+        jae     5f
+3:      incq    %r15
+        TS_NS   0
+5:      movq    %rax, %r13
+4:      decq    %r12
+        jnz     1b
+        movq    %r14, %rdi
+        SYSCALL SYS_report
+        movq    %r15, %rdi
+        SYSCALL SYS_report
+        movq    %rbx, %rdi
+        SYSCALL SYS_report
+        EXIT    0
+        END_PROGRAM timeread
+
+        PROGRAM clockbench
+        subq    $32, %rsp
+        READ_TSC
+        movq    %rdx, %r12
+        movl    $1000, %r13d
+1:      movl    $CLOCKID_MONOTONIC, %edi
+        movq    %rsp, %rsi
+        CALL_VDSO_CLOCK_GETTIME
+        decl    %r13d
+        jnz     1b
+        READ_TSC
+        subq    %r12, %rdx
+        movq    %rdx, %rdi
+        SYSCALL SYS_report
+        READ_TSC
+        movq    %rdx, %r12
+        movl    $1000, %r13d
+2:      movl    $CLOCKID_MONOTONIC, %edi
+        movq    %rsp, %rsi
+        SYSCALL SYS_clock_gettime
+        decl    %r13d
+        jnz     2b
+        READ_TSC
+        subq    %r12, %rdx
+        movq    %rdx, %rdi
+        SYSCALL SYS_report
+        EXIT    0
+        END_PROGRAM clockbench
+
+        PROGRAM sleepbench
+        subq    $64, %rsp
+        movq    $0, 32(%rsp)                    /* 1 ms */
+        movq    $1000000, 40(%rsp)
+        xorl    %r14d, %r14d                    /* the sum of the lateness */
+        xorl    %r15d, %r15d                    /* the largest */
+        movl    $200, %ebx
+1:      movl    $CLOCKID_MONOTONIC, %edi
+        movq    %rsp, %rsi
+        CALL_VDSO_CLOCK_GETTIME
+        TS_NS   0
+        movq    %rax, %r12
+        leaq    32(%rsp), %rdi
+        xorl    %esi, %esi
+        SYSCALL SYS_nanosleep
+        CHECK   1, 0
+        movl    $CLOCKID_MONOTONIC, %edi
+        movq    %rsp, %rsi
+        CALL_VDSO_CLOCK_GETTIME
+        TS_NS   0
+        subq    %r12, %rax
+        subq    $1000000, %rax                  /* the lateness */
+        addq    %rax, %r14
+        cmpq    %r15, %rax
+        jle     2f
+        movq    %rax, %r15
+2:      decl    %ebx
+        jnz     1b
+        movq    %r14, %rdi
+        SYSCALL SYS_report
+        movq    %r15, %rdi
+        SYSCALL SYS_report
+        EXIT    0
+        END_PROGRAM sleepbench
