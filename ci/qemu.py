@@ -94,7 +94,7 @@ def matrix_command(qemu_args, append):
     return command(args, " ".join(words), image, ("-monitor", "none", "-serial", "stdio"))
 
 
-BENCH_ARGS = ["-icount", "shift=0", "-machine", "q35", "-smp", "1", "-cpu", "max"]
+BENCH_ARGS = ["-icount", "shift=0,sleep=off", "-machine", "q35", "-smp", "1", "-cpu", "max"]
 
 
 def main():

@@ -20,7 +20,7 @@ import sys
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 OUT = "build/gen-figures"
 KERNEL_ELF = "build/kernel/kernel.elf32"
-BENCH_ARGS = ["-icount", "shift=0", "-machine", "q35", "-smp", "1", "-cpu", "max"]
+BENCH_ARGS = ["-icount", "shift=0,sleep=off", "-machine", "q35", "-smp", "1", "-cpu", "max"]
 
 
 def _bench_lines():

@@ -180,8 +180,11 @@ u64 page_alloc_zeroed(void)
 {
 	u64 pa = frame_alloc();
 
-	if (pa)
-		memset(phys_to_virt(pa), 0, PAGE_SIZE);
+	if (pa) {
+		void *dst = phys_to_virt(pa);
+		unsigned long count = PAGE_SIZE / 8;
+		asm volatile("rep stosq" : "+D"(dst), "+c"(count) : "a"(0UL) : "memory");
+	}
 	return pa;
 }
 

@@ -34,7 +34,9 @@ long sys_clock_gettime(unsigned long clock, unsigned long uts, unsigned long a2,
 	if (!clock_valid(clock))
 		return -EINVAL;
 	struct timespec ts = ktime_to_timespec(hrtimer_clock_now((int)clock));
-	return copy_to_user((void *)uts, &ts, sizeof(ts)) ? -EFAULT : 0;
+	struct timespec *u = (struct timespec *)uts;
+	return put_user(ts.tv_sec, &u->tv_sec) || put_user(ts.tv_nsec, &u->tv_nsec) ?
+	       -EFAULT : 0;
 }
 
 long sys_clock_getres(unsigned long clock, unsigned long ures, unsigned long a2,

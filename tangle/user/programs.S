@@ -497,6 +497,9 @@ hello_msg:
 
         PROGRAM clockbench
         subq    $32, %rsp
+        movl    $CLOCKID_MONOTONIC, %edi
+        movq    %rsp, %rsi
+        CALL_VDSO_CLOCK_GETTIME
         READ_TSC
         movq    %rdx, %r12
         movl    $1000, %r13d
