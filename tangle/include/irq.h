@@ -24,6 +24,7 @@ typedef void (*sysvec_handler_t)(struct pt_regs *regs);
 void set_system_vector(unsigned vector, sysvec_handler_t fn);
 DECLARE_PER_CPU(unsigned int, irq_stats[NR_IRQS]);
 DECLARE_PER_CPU(unsigned long, spurious_count);
+DECLARE_PER_CPU(struct pt_regs *, irq_regs);
 
 #define HARDIRQ_OFFSET  0x10000
 #define HARDIRQ_MASK    0xf0000

@@ -1,4 +1,4 @@
-/* Tangled from chapters/28-timers.nw by 'make tangle'. Edit the chapter, not this file. */
+/* Tangled from chapters/28-timers.nw chapters/30-watchdog.nw by 'make tangle'. Edit the chapter, not this file. */
 #pragma once
 #include "time.h"
 #include "spinlock.h"
@@ -94,3 +94,10 @@ struct timer_base *timer_base_create(unsigned long clk);
 void timer_base_add(struct timer_base *base, struct timer_list *t);
 void timer_base_run(struct timer_base *base, unsigned long now);
 extern unsigned long timer_double_adds;
+
+void watchdog_init(void);
+void watchdog_set_thresh(unsigned long ms);
+unsigned long watchdog_get_thresh(void);
+DECLARE_PER_CPU(unsigned long, softlockup_count);
+DECLARE_PER_CPU(unsigned long, hardlockup_count);
+DECLARE_PER_CPU(unsigned long, nmi_backtrace_count);

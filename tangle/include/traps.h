@@ -1,4 +1,4 @@
-/* Tangled from chapters/12-dispatch.nw chapters/15-page-faults.nw by 'make tangle'. Edit the chapter, not this file. */
+/* Tangled from chapters/12-dispatch.nw chapters/15-page-faults.nw chapters/30-watchdog.nw by 'make tangle'. Edit the chapter, not this file. */
 #pragma once
 #include "ptregs.h"
 #include "percpu.h"
@@ -22,3 +22,6 @@ extern bool (*exception_hook)(struct pt_regs *regs, unsigned long error_code,
 #define PF_RSVD  (1 << 3)
 #define PF_INSTR (1 << 4)
 #define PF_PK    (1 << 5)
+
+DECLARE_PER_CPU(bool, nmi_backtrace_requested);
+void nmi_cpu_backtrace(struct pt_regs *regs);

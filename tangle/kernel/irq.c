@@ -34,6 +34,7 @@ static struct irq_desc irq_desc[NR_IRQS];
 static sysvec_handler_t system_vectors[NR_VECTORS];
 DEFINE_PER_CPU(unsigned int, irq_stats[NR_IRQS]);
 DEFINE_PER_CPU(unsigned long, spurious_count);
+DEFINE_PER_CPU(struct pt_regs *, irq_regs);
 
 struct irq_chip {
 	const char *name;               /* as /proc/interrupts shows it */
@@ -136,6 +137,9 @@ void common_interrupt(struct pt_regs *regs)
 	unsigned vector = (u8)regs->orig_ax;
 	unsigned irq = vector - FIRST_EXTERNAL_VECTOR;
 
+	struct pt_regs *outer = this_cpu_read(irq_regs);
+
+	this_cpu_write(irq_regs, regs);
 	irq_enter();
 	if (system_vectors[vector])
 		system_vectors[vector](regs);
@@ -147,6 +151,7 @@ void common_interrupt(struct pt_regs *regs)
 			apic_eoi();
 	}
 	irq_exit();
+	this_cpu_write(irq_regs, outer);
 	if (!in_interrupt() && this_cpu_read(softirq_pending))
 		invoke_softirq();
 }

@@ -1,4 +1,4 @@
-/* Tangled from chapters/01-boot.nw chapters/05-locks.nw chapters/20-smp-boot.nw chapters/21-ipi.nw chapters/22-sched.nw chapters/23-sleeping-locks.nw chapters/24-softirq.nw chapters/25-workqueue.nw chapters/26-clocks.nw chapters/27-tick.nw by 'make tangle'. Edit the chapter, not this file. */
+/* Tangled from chapters/01-boot.nw chapters/05-locks.nw chapters/20-smp-boot.nw chapters/21-ipi.nw chapters/22-sched.nw chapters/23-sleeping-locks.nw chapters/24-softirq.nw chapters/25-workqueue.nw chapters/26-clocks.nw chapters/27-tick.nw chapters/30-watchdog.nw by 'make tangle'. Edit the chapter, not this file. */
 #include "kernel.h"
 #include "multiboot.h"
 #include "percpu.h"
@@ -65,6 +65,8 @@ void kmain(u32 magic, u32 mbi_phys)
 	softirq_init();
 
 	workqueue_init();
+
+	watchdog_init();
 	struct task *init = kthread_create(kernel_init, NULL, "init");
 	if (!init)
 		panic("sched: cannot create the init thread");

@@ -1,4 +1,4 @@
-/* Tangled from chapters/12-dispatch.nw chapters/21-ipi.nw chapters/25-workqueue.nw chapters/28-timers.nw by 'make tangle'. Edit the chapter, not this file. */
+/* Tangled from chapters/12-dispatch.nw chapters/21-ipi.nw chapters/25-workqueue.nw chapters/28-timers.nw chapters/30-watchdog.nw by 'make tangle'. Edit the chapter, not this file. */
 #include "kernel.h"
 #include "percpu.h"
 #include "traps.h"
@@ -117,6 +117,12 @@ void do_nmi(struct pt_regs *regs, unsigned long error_code)
 	this_cpu_inc(nmi_count);
 	if (smp_stop_requested && !this_cpu_read(cpu_stopped))
 		stop_this_cpu(regs, "NMI");
+	if (this_cpu_read(nmi_backtrace_requested)) {
+		nmi_cpu_backtrace(regs);
+		if (read_cr2() != cr2)
+			write_cr2(cr2);
+		return;
+	}
 	printk("NMI received on CPU %u at %#lx\n", smp_processor_id(), regs->ip);
 	if (read_cr2() != cr2)
 		write_cr2(cr2);
