@@ -98,6 +98,7 @@ extern unsigned long timer_double_adds;
 void watchdog_init(void);
 void watchdog_set_thresh(unsigned long ms);
 unsigned long watchdog_get_thresh(void);
+void watchdog_cost(unsigned cpu, unsigned long *runs, u64 *cost);
 DECLARE_PER_CPU(unsigned long, softlockup_count);
 DECLARE_PER_CPU(unsigned long, hardlockup_count);
 DECLARE_PER_CPU(unsigned long, nmi_backtrace_count);

@@ -19,6 +19,7 @@ struct watchdog_cpu {
 	unsigned buddy_still;                   /* looks in a row with no change */
 	bool soft_reported, hard_reported;      /* one report per lockup */
 	bool running;
+	u64 cost;                               /* TSC counts spent in its runs */
 };
 
 static DEFINE_PER_CPU(struct watchdog_cpu, watchdog_cpus);
@@ -60,6 +61,7 @@ static void check_soft(struct watchdog_cpu *w, ktime_t now);
 static enum hrtimer_restart watchdog_timer_fn(struct hrtimer *t)
 {
 	struct watchdog_cpu *w = container_of(t, struct watchdog_cpu, timer);
+	u64 t0 = rdtsc();
 	ktime_t now = ktime_get();
 
 	WRITE_ONCE(w->runs, w->runs + 1);
@@ -67,7 +69,14 @@ static enum hrtimer_restart watchdog_timer_fn(struct hrtimer *t)
 	wake_up_process(w->thread);
 	check_soft(w, now);
 	hrtimer_forward(t, now, sample_period());
+	w->cost += rdtsc() - t0;
 	return HRTIMER_RESTART;
+}
+
+void watchdog_cost(unsigned cpu, unsigned long *runs, u64 *cost)
+{
+	*runs = READ_ONCE(per_cpu(watchdog_cpus, cpu).runs);
+	*cost = READ_ONCE(per_cpu(watchdog_cpus, cpu).cost);
 }
 
 static void check_soft(struct watchdog_cpu *w, ktime_t now)

@@ -144,3 +144,24 @@ KTEST_CRASH(hardlockup, ktest_hardlockup,
 	"NMI backtrace for cpu 1",
 	"stuck_fn+",
 	"Kernel panic - not syncing: Hard LOCKUP");
+
+static void bench_watchdog(struct ktest *t)
+{
+	unsigned long old = watchdog_get_thresh(), runs0, runs1;
+	u64 cost0, cost1;
+
+	if (!old)
+		KTEST_SKIP(t, "the watchdog is off");
+	unsigned cpu = smp_processor_id();
+	watchdog_set_thresh(50);
+	watchdog_cost(cpu, &runs0, &cost0);
+	msleep(1000);
+	watchdog_cost(cpu, &runs1, &cost1);
+	watchdog_set_thresh(old);
+	ASSERT_GT(t, runs1 - runs0, 10);
+	printk("# bench watchdog_timer_run: %lu instructions/op (%lu runs)\n",
+	       (unsigned long)((cost1 - cost0) / (runs1 - runs0)), runs1 - runs0);
+}
+
+KTEST_SUITE(bench_watchdog,
+	KTEST_CASE(bench_watchdog));
