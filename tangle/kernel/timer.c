@@ -386,6 +386,7 @@ struct hrtimer_cpu_base {
 	struct hrtimer *running;
 	bool softirq_activated;                 /* due soft timers await the softirq */
 	unsigned queued;                        /* timers on all six queues */
+	ktime_t expires_next;                   /* hr_earliest, kept up to date */
 	u64 seq, rand;
 	unsigned long soft_runs;
 };
@@ -420,6 +421,8 @@ static unsigned hr_random_levels(struct hrtimer_cpu_base *cb)
 	return levels;
 }
 
+static void hr_update_next(struct hrtimer_cpu_base *cb);
+
 static void hr_find(struct hrtimer_clock_base *b, const struct hrtimer *t,
 		    struct hrtimer **prev)
 {
@@ -448,6 +451,7 @@ static void hr_enqueue(struct hrtimer_cpu_base *cb, struct hrtimer *t)
 	}
 	cb->queued++;
 	WRITE_ONCE(t->enqueued, true);
+	hr_update_next(cb);
 }
 
 static void hr_remove(struct hrtimer_cpu_base *cb, struct hrtimer *t)
@@ -463,6 +467,7 @@ static void hr_remove(struct hrtimer_cpu_base *cb, struct hrtimer *t)
 		b->levels--;                    /* an emptied top level goes */
 	cb->queued--;
 	WRITE_ONCE(t->enqueued, false);
+	hr_update_next(cb);
 }
 
 ktime_t hrtimer_clock_now(int clock)
@@ -491,15 +496,14 @@ static ktime_t hr_earliest(struct hrtimer_cpu_base *cb)
 	return next;
 }
 
+static void hr_update_next(struct hrtimer_cpu_base *cb)
+{
+	WRITE_ONCE(cb->expires_next, hr_earliest(cb));
+}
+
 ktime_t hrtimer_next_event(void)
 {
-	struct hrtimer_cpu_base *cb = this_cpu_ptr(&hrtimer_bases);
-	if (!READ_ONCE(cb->queued))
-		return KTIME_MAX;               /* see below: no lock needed */
-	u64 f = spin_lock_irqsave(&cb->lock);
-	ktime_t next = hr_earliest(cb);
-	spin_unlock_irqrestore(&cb->lock, f);
-	return next;
+	return READ_ONCE(this_cpu_ptr(&hrtimer_bases)->expires_next);  /* see below */
 }
 
 static struct hrtimer_cpu_base *lock_hrtimer_base(struct hrtimer *t, u64 *flags)
@@ -541,7 +545,7 @@ void hrtimer_start(struct hrtimer *t, ktime_t tim, enum hrtimer_mode mode)
 		WRITE_ONCE(t->cpu, cpu);
 	}
 	t->expires = mode & HRTIMER_MODE_REL ? hrtimer_clock_now(t->clock) + tim : tim;
-	ktime_t before = hr_earliest(cb);
+	ktime_t before = cb->expires_next;
 	hr_enqueue(cb, t);
 	unsigned i = clock_index(t->clock) * 2 + t->soft;
 	bool first = cb->bases[i].head.next[0] == t && t->expires - clock_offset(i) < before;
@@ -607,7 +611,7 @@ static void hr_run_queue(struct hrtimer_cpu_base *cb, unsigned i, ktime_t mono, 
 void hrtimer_run_hard(ktime_t now)
 {
 	struct hrtimer_cpu_base *cb = this_cpu_ptr(&hrtimer_bases);
-	if (!READ_ONCE(cb->queued))
+	if (READ_ONCE(cb->expires_next) > now)
 		return;
 	u64 f = spin_lock_irqsave(&cb->lock);
 	bool soft_due = false;
@@ -620,6 +624,7 @@ void hrtimer_run_hard(ktime_t now)
 	}
 	if (soft_due && !cb->softirq_activated) {
 		cb->softirq_activated = true;
+		hr_update_next(cb);
 		raise_softirq_irqoff(HRTIMER_SOFTIRQ);
 	}
 	spin_unlock_irqrestore(&cb->lock, f);
@@ -632,6 +637,7 @@ static void hrtimer_run_softirq(void)
 	u64 f = spin_lock_irqsave(&cb->lock);
 
 	cb->softirq_activated = false;
+	hr_update_next(cb);
 	for (unsigned i = 1; i < HRTIMER_BASES; i += 2)
 		hr_run_queue(cb, i, now, &f);
 	cb->soft_runs++;
@@ -666,6 +672,7 @@ void timers_init(void)
 		base->next_expiry = jiffies + NEXT_TIMER_MAX_DELTA;
 		struct hrtimer_cpu_base *cb = per_cpu_ptr(&hrtimer_bases, cpu);
 		cb->lock = (spinlock_t)SPINLOCK_INIT;
+		cb->expires_next = KTIME_MAX;
 		cb->rand = 0x9e3779b97f4a7c15UL * (cpu + 1) | 1;
 	}
 	open_softirq(TIMER_SOFTIRQ, run_timer_softirq);
