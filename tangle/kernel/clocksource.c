@@ -82,7 +82,12 @@ void clocksource_unregister(struct clocksource *cs)
 	spin_unlock_irqrestore(&clocksource_lock, f);
 }
 
-static u64 read_tsc(struct clocksource *cs) { (void)cs; return rdtsc(); }
+static u64 read_tsc(struct clocksource *cs)
+{
+	(void)cs;
+	asm volatile("lfence" ::: "memory");    /* ordered: see tk_now */
+	return rdtsc();
+}
 static u64 read_hpet(struct clocksource *cs) { (void)cs; return hpet_read(); }
 
 static struct clocksource cs_tsc = { .name = "tsc", .read = read_tsc,

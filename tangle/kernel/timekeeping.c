@@ -25,6 +25,8 @@ static ktime_t tk_now(void)
 	if (!cs)
 		return tk.mono;
 	u64 delta = (cs->read(cs) - tk.cycle_last) & tk.mask;
+	if (delta & ~(tk.mask >> 1))
+		delta = 0;                      /* behind cycle_last: no time */
 	return tk.mono + (ktime_t)((delta * tk.mult + tk.frac) >> tk.shift);
 }
 
@@ -72,8 +74,11 @@ ktime_t ktime_get_offset(int boot)
 static void tk_accumulate(void)
 {
 	u64 now = tk.clock->read(tk.clock);
-	u64 ns = ((now - tk.cycle_last) & tk.mask) * tk.mult + tk.frac;
+	u64 delta = (now - tk.cycle_last) & tk.mask;
 
+	if (delta & ~(tk.mask >> 1))
+		return;                         /* behind: keep the last state */
+	u64 ns = delta * tk.mult + tk.frac;
 	tk.mono += ns >> tk.shift;
 	tk.frac = ns & ((1UL << tk.shift) - 1);
 	tk.cycle_last = now;

@@ -15,7 +15,7 @@ _Static_assert(CLOCKID_REALTIME == CLOCK_REALTIME && CLOCKID_MONOTONIC == CLOCK_
 
 unsigned long clock_gettime_syscalls;
 
-static bool clock_valid(unsigned long clock)
+static bool clock_valid(int clock)
 {
 	return clock == CLOCK_REALTIME || clock == CLOCK_MONOTONIC ||
 	       clock == CLOCK_BOOTTIME;
@@ -31,7 +31,7 @@ long sys_clock_gettime(unsigned long clock, unsigned long uts, unsigned long a2,
 {
 	(void)a2, (void)a3, (void)a4, (void)a5;
 	__atomic_fetch_add(&clock_gettime_syscalls, 1, __ATOMIC_RELAXED);
-	if (!clock_valid(clock))
+	if (!clock_valid((int)clock))
 		return -EINVAL;
 	struct timespec ts = ktime_to_timespec(hrtimer_clock_now((int)clock));
 	struct timespec *u = (struct timespec *)uts;
@@ -45,7 +45,7 @@ long sys_clock_getres(unsigned long clock, unsigned long ures, unsigned long a2,
 	static const struct timespec one_ns = { 0, 1 };
 
 	(void)a2, (void)a3, (void)a4, (void)a5;
-	if (!clock_valid(clock))
+	if (!clock_valid((int)clock))
 		return -EINVAL;
 	if (ures && copy_to_user((void *)ures, &one_ns, sizeof(one_ns)))
 		return -EFAULT;
@@ -131,9 +131,9 @@ long sys_clock_nanosleep(unsigned long clock, unsigned long flags, unsigned long
 			 unsigned long urem, unsigned long a4, unsigned long a5)
 {
 	(void)a4, (void)a5;
-	if (!clock_valid(clock))
+	if (!clock_valid((int)clock))
 		return -EINVAL;
-	return clock_nanosleep_common((int)clock, flags & TIMER_ABSTIME, ureq, urem);
+	return clock_nanosleep_common((int)clock, (int)flags & TIMER_ABSTIME, ureq, urem);
 }
 
 static union {

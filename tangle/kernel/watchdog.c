@@ -19,6 +19,7 @@ struct watchdog_cpu {
 	unsigned buddy_still;                   /* looks in a row with no change */
 	bool soft_reported, hard_reported;      /* one report per lockup */
 	bool running;
+	ktime_t period, soft_limit;             /* as set when it was started */
 	u64 cost;                               /* TSC counts spent in its runs */
 };
 
@@ -28,18 +29,8 @@ DEFINE_PER_CPU(unsigned long, hardlockup_count);
 DEFINE_PER_CPU(unsigned long, nmi_backtrace_count);
 DEFINE_PER_CPU(bool, nmi_backtrace_requested);
 
-static unsigned long thresh_ms = 10000;
-static bool watchdog_panic;
-
-static ktime_t sample_period(void)
-{
-	return READ_ONCE(thresh_ms) * NSEC_PER_MSEC * 2 / 5;
-}
-
-static ktime_t soft_thresh(void)
-{
-	return 2 * READ_ONCE(thresh_ms) * NSEC_PER_MSEC;
-}
+static unsigned long thresh_ms;                 /* 0: off */
+static bool watchdog_panic, watchdog_started;
 
 static int watchdog_thread(void *data)
 {
@@ -68,7 +59,7 @@ static enum hrtimer_restart watchdog_timer_fn(struct hrtimer *t)
 	check_buddy(w);
 	wake_up_process(w->thread);
 	check_soft(w, now);
-	hrtimer_forward(t, now, sample_period());
+	hrtimer_forward(t, now, w->period);
 	w->cost += rdtsc() - t0;
 	return HRTIMER_RESTART;
 }
@@ -83,7 +74,7 @@ static void check_soft(struct watchdog_cpu *w, ktime_t now)
 {
 	ktime_t stuck = now - READ_ONCE(w->touched);
 
-	if (stuck <= soft_thresh() || READ_ONCE(w->soft_reported))
+	if (stuck <= w->soft_limit || READ_ONCE(w->soft_reported))
 		return;
 	WRITE_ONCE(w->soft_reported, true);
 	this_cpu_inc(softlockup_count);
@@ -147,6 +138,10 @@ static void trigger_backtrace(unsigned cpu)
 	while (READ_ONCE(per_cpu(nmi_backtrace_count, cpu)) == before &&
 	       ktime_get() - start < 100 * NSEC_PER_MSEC)
 		pause();
+	if (READ_ONCE(per_cpu(nmi_backtrace_count, cpu)) == before) {
+		WRITE_ONCE(per_cpu(nmi_backtrace_requested, cpu), false);
+		printk("watchdog: cpu %u did not answer the NMI\n", cpu);
+	}
 }
 
 void nmi_cpu_backtrace(struct pt_regs *regs)
@@ -161,22 +156,34 @@ void nmi_cpu_backtrace(struct pt_regs *regs)
 static void watchdog_start_here(void *unused)
 {
 	struct watchdog_cpu *w = this_cpu_ptr(&watchdog_cpus);
+	unsigned long ms = READ_ONCE(thresh_ms);
 
 	(void)unused;
-	WRITE_ONCE(w->touched, ktime_get());
-	w->buddy_still = 0;
 	if (!w->running)
 		hrtimer_init(&w->timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL);
+	else
+		hrtimer_cancel(&w->timer);
+	if (!ms) {
+		WRITE_ONCE(w->running, false);
+		return;
+	}
+	w->period = ms * NSEC_PER_MSEC * 2 / 5;
+	w->soft_limit = 2 * ms * NSEC_PER_MSEC;
+	WRITE_ONCE(w->touched, ktime_get());
+	w->buddy_still = 0;
 	w->timer.function = watchdog_timer_fn;
-	hrtimer_start(&w->timer, sample_period(), HRTIMER_MODE_REL);
+	hrtimer_start(&w->timer, w->period, HRTIMER_MODE_REL);
 	WRITE_ONCE(w->running, true);
 }
 
 void watchdog_init(void)
 {
-	thresh_ms = cmdline_number("watchdog_thresh", 10) * 1000;
+	unsigned long s = cmdline_number("watchdog_thresh", 10);
+
+	thresh_ms = MIN(s, 60UL) * 1000;        /* Linux refuses more than 60 s */
 	watchdog_panic = cmdline_get("watchdog_panic") != NULL;
 	if (!thresh_ms || cmdline_get("nowatchdog")) {
+		thresh_ms = 0;
 		printk("watchdog: off\n");
 		return;
 	}
@@ -196,15 +203,18 @@ void watchdog_init(void)
 	for (unsigned cpu = 0; cpu < nr_cpu_ids; cpu++)
 		if (cpu_online(cpu))
 			smp_call_function_single(cpu, watchdog_start_here, NULL, true);
+	watchdog_started = true;
 	printk("watchdog: soft lockups after %lu s, hard lockups seen by the next CPU%s\n",
 	       2 * thresh_ms / 1000, watchdog_panic ? "; a lockup panics" : "");
 }
 
 void watchdog_set_thresh(unsigned long ms)
 {
-	WRITE_ONCE(thresh_ms, ms);
+	if (!watchdog_started)
+		return;                         /* off since boot */
+	WRITE_ONCE(thresh_ms, ms ? CLAMP(ms, 100UL, 60000UL) : 0);
 	for (unsigned cpu = 0; cpu < nr_cpu_ids; cpu++)
-		if (cpu_online(cpu) && READ_ONCE(per_cpu(watchdog_cpus, cpu).running))
+		if (cpu_online(cpu) && per_cpu(watchdog_cpus, cpu).thread)
 			smp_call_function_single(cpu, watchdog_start_here, NULL, true);
 }
 

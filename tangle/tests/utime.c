@@ -45,7 +45,7 @@ static void test_clocks_agree(struct ktest *t)
 	EXPECT_LE(t, p->reports[0], after);
 	for (int i = 1; i < 7; i++) {
 		EXPECT_GE(t, p->reports[i], 0);
-		EXPECT_LT(t, p->reports[i], 100 * NSEC_PER_MSEC);
+		EXPECT_LT(t, p->reports[i], NSEC_PER_SEC);      /* a loaded host */
 	}
 	task_free(p);
 }
@@ -73,14 +73,15 @@ static void test_sleep_killed(struct ktest *t)
 
 	cpumask_of(&m, smp_processor_id());
 	struct task *p = start_user_program("sleepforever", 0, &m);
-	msleep(20);
+	for (int i = 0; i < 200 && READ_ONCE(p->state) != TASK_INTERRUPTIBLE; i++)
+		msleep(10);                     /* until it is asleep */
 	EXPECT_EQ(t, READ_ONCE(p->state), TASK_INTERRUPTIBLE);
 	ktime_t t0 = ktime_get();
 	EXPECT_EQ(t, task_kill(p->pid), 0);
 	wait_task(p);
 	ktest_log(t, "killed %ld us after the kill", (ktime_get() - t0) / NSEC_PER_USEC);
 	EXPECT_TRUE(t, p->killed_by_request);
-	EXPECT_LT(t, ktime_get() - t0, 100 * NSEC_PER_MSEC);
+	EXPECT_LT(t, ktime_get() - t0, NSEC_PER_SEC);  /* not the 2^62 s */
 	task_free(p);
 }
 
@@ -134,13 +135,15 @@ static void test_page_migrating(struct ktest *t)
 {
 	if (nr_cpus_online < 2)
 		KTEST_SKIP(t, "one CPU: nowhere to move");
-	if (!tick_running)
-		KTEST_SKIP(t, "no tick to preempt the reader (schedtick=off)");
-	struct cpumask m;
-	unsigned cpu = smp_processor_id(), moves = 0;
+	struct cpumask m, seen;
+	unsigned cpu = smp_processor_id(), moves = 0, cpus_seen = 0;
+	cpumask_clear_all(&seen);
 	cpumask_of(&m, cpu);
 	struct task *p = start_user_program("timeread", 5 * READS, &m);
 	while (!completion_done(&p->exited)) {
+		unsigned on = READ_ONCE(p->cpu);
+		if (on < nr_cpu_ids && !cpumask_test(&seen, on))
+			cpumask_set(&seen, on), cpus_seen++;
 		do
 			cpu = (cpu + 1) % nr_cpu_ids;
 		while (!cpu_online(cpu));
@@ -151,12 +154,12 @@ static void test_page_migrating(struct ktest *t)
 	}
 	wait_task(p);
 	ASSERT_EQ(t, p->nr_reports, 3);
-	ktest_log(t, "%ld readings, %u moves asked, %lu switches: %ld backwards, "
-		  "%ld disagreements", p->reports[2], moves, p->nr_switches,
+	ktest_log(t, "%ld readings on %u CPUs, %u moves asked: %ld backwards, "
+		  "%ld disagreements", p->reports[2], cpus_seen, moves,
 		  p->reports[0], p->reports[1]);
 	EXPECT_EQ(t, p->reports[0], 0);
 	EXPECT_EQ(t, p->reports[1], 0);
-	EXPECT_GT(t, p->nr_switches, 1);
+	EXPECT_GE(t, cpus_seen, 2);
 	task_free(p);
 }
 
