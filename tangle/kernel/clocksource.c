@@ -88,6 +88,7 @@ static u64 read_tsc(struct clocksource *cs)
 	asm volatile("lfence" ::: "memory");    /* ordered: see tk_now */
 	return rdtsc();
 }
+
 static u64 read_hpet(struct clocksource *cs) { (void)cs; return hpet_read(); }
 
 static struct clocksource cs_tsc = { .name = "tsc", .read = read_tsc,
