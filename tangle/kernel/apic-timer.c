@@ -93,8 +93,9 @@ void lapic_timer_calibrate(void)
 	struct measurement m = measure_for_tsc(&r, tsc_hz / 50);  /* 20 ms */
 	lapic_timer_stop();
 	lapic_timer_hz = mul_div(m.dref, tsc_hz, m.dtsc);
-	lapic_cal = (struct calibration){ "TSC", lapic_timer_hz, mul_div(m.dtsc, 1000000000, tsc_hz),
-					  mul_div(m.spread / 2 + 1, 1000000000, m.dtsc) + tsc_refined.error_ppb };
+	lapic_cal = (struct calibration){
+		"TSC", lapic_timer_hz, mul_div(m.dtsc, 1000000000, tsc_hz),
+		mul_div(m.spread / 2 + 1, 1000000000, m.dtsc) + tsc_refined.error_ppb };
 	printk("apic-timer: %lu.%06lu MHz against the TSC over %lu ms, +-%lu.%03lu ppm; "
 	       "TSC-deadline mode %s\n", lapic_timer_hz / 1000000, lapic_timer_hz % 1000000,
 	       lapic_cal.window_ns / 1000000, lapic_cal.error_ppb / 1000,

@@ -39,7 +39,8 @@ static void place_bitmap(void)
 	for (int i = 0; i < boot_info.nr_regions; i++) {
 		const struct mem_region *r = &boot_info.regions[i];
 		if (r->type == MULTIBOOT_MEMORY_AVAILABLE)
-			max_frame = MAX(max_frame, MIN((r->base + r->len) >> PAGE_SHIFT, MAX_FRAMES));
+			max_frame = MAX(max_frame,
+					MIN((r->base + r->len) >> PAGE_SHIFT, MAX_FRAMES));
 	}
 	bitmap_bytes = ALIGN_UP(max_frame, 64) / 8;
 	bitmap_pa = ALIGN_UP(virt_to_phys(__kernel_end), PAGE_SIZE);

@@ -39,7 +39,8 @@ void hpet_init(void)
 	const char *want = cmdline_get("hpet");
 
 	if (!platform.hpet_addr || (want && !strcmp(want, "off"))) {
-		printk("hpet: none%s\n", platform.hpet_addr ? " (hpet=off)" : " in the ACPI tables");
+		printk("hpet: none%s\n",
+		       platform.hpet_addr ? " (hpet=off)" : " in the ACPI tables");
 		return;
 	}
 	hpet_regs = vmap_phys(platform.hpet_addr, PAGE_SIZE, PTE_W | PTE_PCD | pte_nx);

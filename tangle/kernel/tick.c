@@ -169,7 +169,8 @@ void tick_nohz_kick(unsigned cpu)
 		return;
 	}
 	smp_mb();                               /* the timer is queued; now look */
-	if (cpu_online(cpu) && (READ_ONCE(ts->idle) || READ_ONCE(ts->stopped) || tick_periodic_off))
+	if (cpu_online(cpu) &&
+	    (READ_ONCE(ts->idle) || READ_ONCE(ts->stopped) || tick_periodic_off))
 		smp_call_function_single(cpu, tick_kick_func, NULL, false);
 }
 

@@ -32,7 +32,8 @@ static void test_rtc_date(struct ktest *t)
 	if (boot_time_seconds < 0)
 		KTEST_SKIP(t, "no RTC on this machine (the CMOS reads as nonsense)");
 	if (!platform.rtc_century && expect >= 3155760000L)    /* 2070-01-01 */
-		KTEST_SKIP(t, "no century register (no FADT): 2070 and later cannot be told from 1970");
+		KTEST_SKIP(t, "no century register (no FADT): "
+			   "2070 and later cannot be told from 1970");
 	ktest_log(t, "RTC at boot %ld, expected %ld (+%ld s)", boot_time_seconds, expect,
 		  boot_time_seconds - expect);
 	EXPECT_GE(t, boot_time_seconds, expect);
@@ -46,7 +47,8 @@ static void test_rtc_past_2106(struct ktest *t)
 	if (boot_time_seconds < 0)
 		KTEST_SKIP(t, "no RTC on this machine");
 	if (!platform.rtc_century)
-		KTEST_SKIP(t, "no century register (no FADT): the RTC holds two digits of the year");
+		KTEST_SKIP(t, "no century register (no FADT): "
+			   "the RTC holds two digits of the year");
 	ASSERT_TRUE(t, rtc_read_time(&saved));
 	u64 start = rdtsc();
 	rtc_set_time(&far);
@@ -61,7 +63,8 @@ static void test_rtc_past_2106(struct ktest *t)
 	ASSERT_TRUE(t, ok);
 	s64 d = rtc_time_to_seconds(&now) - rtc_time_to_seconds(&far);
 	ktest_log(t, "set 2107-03-01 23:59:58, read %04u-%02u-%02u %02u:%02u:%02u (%ld s)",
-		  now.year, now.mon, now.day, now.hour, now.min, now.sec, rtc_time_to_seconds(&now));
+		  now.year, now.mon, now.day, now.hour, now.min, now.sec,
+		  rtc_time_to_seconds(&now));
 	EXPECT_GE(t, d, 0);
 	EXPECT_LE(t, d, 30);                    /* a busy host may hold us up */
 	EXPECT_GT(t, rtc_time_to_seconds(&now), 4294967296L);
@@ -238,7 +241,8 @@ static void test_lapic_oneshot_every_cpu(struct ktest *t)
 			pause();
 		smp_call_function_single(cpu, give_tick_back, NULL, true);
 		EXPECT_NE(t, per_cpu(fired_at, cpu), 0);
-		EXPECT_GE(t, per_cpu(fired_at, cpu) - per_cpu(armed_tsc, cpu), not_before(1000000));
+		EXPECT_GE(t, per_cpu(fired_at, cpu) - per_cpu(armed_tsc, cpu),
+			  not_before(1000000));
 		tested++;
 	}
 	ktest_log(t, "one-shot 1 ms on %u CPUs", tested);
@@ -296,7 +300,8 @@ static void test_tsc_deadline(struct ktest *t)
 static void test_ndelay(struct ktest *t)
 {
 	if (!hpet_present)
-		KTEST_SKIP(t, "no HPET to check the delay against (Chapter 13 checks udelay against the PIT)");
+		KTEST_SKIP(t, "no HPET to check the delay against "
+			   "(Chapter 13 checks udelay against the PIT)");
 	u64 f = local_irq_save();
 	u32 h0 = hpet_read();
 	ndelay(1000000);

@@ -264,8 +264,9 @@ static void test_reschedule(struct ktest *t)
 	NEED_TWO_CPUS(t);
 	unsigned long before = per_cpu(ipi_resched, 1);
 	smp_send_reschedule(1);
-	for (u64 start = rdtsc(); __atomic_load_n(&per_cpu(ipi_resched, 1), __ATOMIC_ACQUIRE) == before &&
-				  rdtsc() - start < 1000 * tsc_khz; )
+	for (u64 start = rdtsc();
+	     __atomic_load_n(&per_cpu(ipi_resched, 1), __ATOMIC_ACQUIRE) == before &&
+	     rdtsc() - start < 1000 * tsc_khz; )
 		pause();
 	EXPECT_EQ(t, per_cpu(ipi_resched, 1), before + 1);
 }
@@ -436,8 +437,9 @@ static void test_call_torture(struct ktest *t)
 		ASSERT_EQ(t, smp_call_function_single(cpu, torture_sender_call, sender, false), 0);
 	}
 	torture_send(0);
-	for (u64 start = rdtsc(); __atomic_load_n(&ct.senders_done, __ATOMIC_ACQUIRE) < senders &&
-				  rdtsc() - start < 60000 * tsc_khz; )
+	for (u64 start = rdtsc();
+	     __atomic_load_n(&ct.senders_done, __ATOMIC_ACQUIRE) < senders &&
+	     rdtsc() - start < 60000 * tsc_khz; )
 		pause();
 	ASSERT_EQ(t, ct.senders_done, senders);
 	for (unsigned cpu = 0; cpu < nr_cpu_ids; cpu++) {

@@ -85,8 +85,9 @@ static int mono_reader(void *data)
 		if (now < seen)
 			__atomic_fetch_add(&m->backwards, 1, __ATOMIC_RELAXED);
 		u64 old = seen;
-		while (old < now && !__atomic_compare_exchange_n(&m->latest, &old, now, false,
-								 __ATOMIC_RELEASE, __ATOMIC_RELAXED))
+		while (old < now &&
+		       !__atomic_compare_exchange_n(&m->latest, &old, now, false,
+						    __ATOMIC_RELEASE, __ATOMIC_RELAXED))
 			;
 	}
 	__atomic_fetch_add(&m->reads, 20000, __ATOMIC_RELAXED);
@@ -178,7 +179,8 @@ static void test_realtime_from_rtc(struct ktest *t)
 	if (boot_time_seconds < 0)
 		KTEST_SKIP(t, "no RTC: the time of day started at 1970");
 	s64 expect = boot_time_seconds + mono / NSEC_PER_SEC;
-	ktest_log(t, "CLOCK_REALTIME %ld s, RTC at boot + uptime %ld s", real / NSEC_PER_SEC, expect);
+	ktest_log(t, "CLOCK_REALTIME %ld s, RTC at boot + uptime %ld s",
+		  real / NSEC_PER_SEC, expect);
 	EXPECT_GE(t, real / NSEC_PER_SEC, expect - 2);
 	EXPECT_LE(t, real / NSEC_PER_SEC, expect + 2);
 }

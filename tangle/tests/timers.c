@@ -123,7 +123,8 @@ static int add_many(void *data)
 static void test_timers_everywhere(struct ktest *t)
 {
 	unsigned total = 100000;
-	total = MIN(total, (unsigned)(frames_free_count() * PAGE_SIZE / 4 / sizeof(struct many_timer)));
+	total = MIN(total, (unsigned)(frames_free_count() * PAGE_SIZE / 4 /
+				      sizeof(struct many_timer)));
 	static struct many m;
 	struct many_share sh[8];
 	struct task *k[8];
@@ -296,7 +297,8 @@ static int start_hr_many(void *data)
 static void test_hrtimers_many(struct ktest *t)
 {
 	unsigned total = 10000;
-	total = MIN(total, (unsigned)(frames_free_count() * PAGE_SIZE / 4 / sizeof(struct hr_many)));
+	total = MIN(total, (unsigned)(frames_free_count() * PAGE_SIZE / 4 /
+				      sizeof(struct hr_many)));
 	struct hr_stats *st = kzalloc(sizeof(*st));
 	struct hr_many *h = kzalloc(total * sizeof(*h));
 	struct hr_share sh[8];
@@ -514,11 +516,13 @@ static void bench_hrtimers(struct ktest *t)
 		for (; have < sizes[s]; have++) {
 			hrtimer_init(&all[have], CLOCK_MONOTONIC, HRTIMER_MODE_ABS);
 			all[have].function = nop_hr;
-			hrtimer_start(&all[have], far + (ktime_t)(rnd() % NSEC_PER_SEC), HRTIMER_MODE_ABS);
+			hrtimer_start(&all[have], far + (ktime_t)(rnd() % NSEC_PER_SEC),
+				      HRTIMER_MODE_ABS);
 		}
 		u64 t0 = rdtsc();
 		for (int i = 0; i < 1000; i++) {
-			hrtimer_start(&probe, far + (ktime_t)(rnd() % NSEC_PER_SEC), HRTIMER_MODE_ABS);
+			hrtimer_start(&probe, far + (ktime_t)(rnd() % NSEC_PER_SEC),
+				      HRTIMER_MODE_ABS);
 			hrtimer_cancel(&probe);
 		}
 		printk("# bench hrtimer_start_cancel_%u: %lu instructions/op\n", sizes[s],
