@@ -184,8 +184,9 @@ void add_timer(struct timer_list *t)
 void add_timer_on(struct timer_list *t, unsigned cpu)
 {
 	if (timer_pending(t) || cpu >= nr_cpu_ids || !cpu_online(cpu)) {
-		printk("timer: add_timer_on(CPU %u) of a %s timer (function %p); ignored\n",
-		       cpu, timer_pending(t) ? "pending" : "valid", t->function);
+		printk("timer: add_timer_on(CPU %u) of %s (function %p); ignored\n", cpu,
+		       timer_pending(t) ? "a pending timer" : "a timer to an offline CPU",
+		       t->function);
 		return;
 	}
 	__mod_timer(t, t->expires, cpu);
@@ -563,7 +564,7 @@ int hrtimer_try_to_cancel(struct hrtimer *t)
 	struct hrtimer_cpu_base *cb = lock_hrtimer_base(t, &f);
 	int ret = cb->running == t ? -1 : t->enqueued;
 
-	if (t->enqueued)
+	if (ret == 1)
 		hr_remove(cb, t);
 	spin_unlock_irqrestore(&cb->lock, f);
 	return ret;
