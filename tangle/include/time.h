@@ -134,3 +134,5 @@ struct timespec {
 
 void vdso_publish(bool tsc, u64 cycle_last, u32 mult, u32 shift, ktime_t mono,
 		  u64 frac, ktime_t offs_real, ktime_t offs_boot);
+ktime_t vdso_test_lag(u64 ahead);
+void vdso_test_done(void);

@@ -9,6 +9,7 @@
 #include "mm.h"
 #include "syscall.h"
 #include "user-layout.h"
+#include "clocks.h"
 
 _Static_assert(CLOCKID_REALTIME == CLOCK_REALTIME && CLOCKID_MONOTONIC == CLOCK_MONOTONIC &&
 	       CLOCKID_BOOTTIME == CLOCK_BOOTTIME, "the clock numbers disagree");
@@ -141,11 +142,15 @@ static union {
 	u8 page[PAGE_SIZE];
 } vdso_page __attribute__((aligned(PAGE_SIZE)));
 
+static bool vdso_frozen;                        /* a test writes the page */
+
 void vdso_publish(bool tsc, u64 cycle_last, u32 mult, u32 shift, ktime_t mono,
 		  u64 frac, ktime_t offs_real, ktime_t offs_boot)
 {
 	struct vdso_data *v = &vdso_page.d;
 
+	if (READ_ONCE(vdso_frozen))
+		return;
 	WRITE_ONCE(v->seq, v->seq + 1);         /* odd: being written */
 	smp_wmb();
 	v->clock_mode = tsc ? VDSO_CLOCKMODE_TSC : VDSO_CLOCKMODE_NONE;
@@ -174,4 +179,31 @@ bool vdso_map(pte_t *pml4)
 	}
 	return map_page(pml4, USER_VVAR, virt_to_phys(&vdso_page),
 			PTE_U | PTE_NOFREE | pte_nx) == 0;
+}
+
+ktime_t vdso_test_lag(u64 ahead)
+{
+	struct vdso_data *v = &vdso_page.d;
+
+	WRITE_ONCE(vdso_frozen, true);
+	smp_mb();
+	for (unsigned s = READ_ONCE(v->seq);; s = READ_ONCE(v->seq)) {
+		ndelay(10000);
+		if (!(s & 1) && READ_ONCE(v->seq) == s)
+			break;                  /* no writer in progress */
+	}
+	ktime_t mono = ktime_get();
+	WRITE_ONCE(v->seq, v->seq + 1);
+	smp_wmb();
+	v->cycle_last = rdtsc() + ahead;
+	v->mono = mono, v->frac = 0;
+	smp_wmb();
+	WRITE_ONCE(v->seq, v->seq + 1);
+	return mono;
+}
+
+void vdso_test_done(void)
+{
+	WRITE_ONCE(vdso_frozen, false);
+	update_wall_time();                     /* publish the true state now */
 }

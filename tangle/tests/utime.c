@@ -186,6 +186,22 @@ static void test_page_fallback(struct ktest *t)
 	task_free(p);
 }
 
+static void test_page_lagging_tsc(struct ktest *t)
+{
+	if (clocksource_current() && !clocksource_current()->user_readable)
+		KTEST_SKIP(t, "the clock source cannot be read by programs");
+	ktime_t base = vdso_test_lag(tsc_hz / 10);
+	struct task *p = run_on("timepeek", 1000, smp_processor_id());
+	vdso_test_done();
+	ASSERT_EQ(t, p->nr_reports, 3);
+	ktest_log(t, "page base %ld ns: readings %ld..%ld ns", base, p->reports[1],
+		  p->reports[2]);
+	EXPECT_EQ(t, p->reports[0], base);
+	EXPECT_EQ(t, p->reports[1], base);
+	EXPECT_LT(t, p->reports[2] - base, NSEC_PER_SEC);
+	task_free(p);
+}
+
 KTEST_SUITE(utime,
 	KTEST_CASE(test_bad_input),
 	KTEST_CASE(test_clocks_agree),
@@ -194,7 +210,8 @@ KTEST_SUITE(utime,
 	KTEST_CASE(test_page_read_only),
 	KTEST_CASE(test_page_all_cpus),
 	KTEST_CASE(test_page_migrating),
-	KTEST_CASE(test_page_fallback));
+	KTEST_CASE(test_page_fallback),
+	KTEST_CASE(test_page_lagging_tsc));
 
 static void bench_utime(struct ktest *t)
 {

@@ -495,6 +495,36 @@ hello_msg:
         EXIT    0
         END_PROGRAM timeread
 
+        PROGRAM timepeek
+        movq    %rdi, %r12                      /* readings left */
+        movq    $-1, %r13                       /* the smallest */
+        xorl    %r14d, %r14d                    /* the largest */
+        xorl    %r15d, %r15d                    /* the first */
+        subq    $16, %rsp
+1:      movl    $CLOCKID_MONOTONIC, %edi
+        movq    %rsp, %rsi
+        CALL_VDSO_CLOCK_GETTIME
+        TS_NS   0
+        testq   %r15, %r15
+        jnz     2f
+        movq    %rax, %r15
+2:      cmpq    %r13, %rax
+        jae     3f
+        movq    %rax, %r13
+3:      cmpq    %r14, %rax
+        jbe     4f
+        movq    %rax, %r14
+4:      decq    %r12
+        jnz     1b
+        movq    %r15, %rdi
+        SYSCALL SYS_report
+        movq    %r13, %rdi
+        SYSCALL SYS_report
+        movq    %r14, %rdi
+        SYSCALL SYS_report
+        EXIT    0
+        END_PROGRAM timepeek
+
         PROGRAM clockbench
         subq    $32, %rsp
         movl    $CLOCKID_MONOTONIC, %edi
