@@ -99,6 +99,7 @@ void watchdog_init(void);
 void watchdog_set_thresh(unsigned long ms);
 unsigned long watchdog_get_thresh(void);
 void watchdog_cost(unsigned cpu, unsigned long *runs, u64 *cost);
+void touch_watchdog(void);
 DECLARE_PER_CPU(unsigned long, softlockup_count);
 DECLARE_PER_CPU(unsigned long, hardlockup_count);
 DECLARE_PER_CPU(unsigned long, nmi_backtrace_count);

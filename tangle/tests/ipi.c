@@ -14,6 +14,7 @@
 #include "format.h"
 #include "platform.h"
 #include "ktest.h"
+#include "timer.h"
 
 #define NEED_TWO_CPUS(t) do {						\
 	if (nr_cpus_online < 2)						\
@@ -401,6 +402,8 @@ static void torture_send(unsigned sender)
 		} else {
 			expected[cpu]++;
 		}
+		if ((i & 1023) == 0)
+			touch_watchdog();       /* busy on purpose: Chapter watchdog */
 	}
 	__atomic_fetch_add(&ct.senders_done, 1, __ATOMIC_RELEASE);
 }

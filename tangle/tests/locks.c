@@ -5,6 +5,7 @@
 #include "percpu.h"
 #include "smp.h"
 #include "ktest.h"
+#include "timer.h"
 
 static void test_atomics(struct ktest *t)
 {
@@ -146,6 +147,8 @@ static void torture_lock(void *info)
 			lt->snapped = true;
 		}
 		arch_spin_unlock(&lt->lock);
+		if ((i & 1023) == 0)
+			touch_watchdog();
 	}
 	__atomic_fetch_add(&lt->finished, 1, __ATOMIC_RELEASE);
 }
