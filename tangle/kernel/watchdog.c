@@ -136,7 +136,7 @@ static void trigger_backtrace(unsigned cpu)
 	apic_send_ipi(cpu_apic_id[cpu], APIC_DM_NMI);
 	ktime_t start = ktime_get();
 	while (READ_ONCE(per_cpu(nmi_backtrace_count, cpu)) == before &&
-	       ktime_get() - start < 100 * NSEC_PER_MSEC)
+	       ktime_get() - start < NSEC_PER_SEC)
 		pause();
 	if (READ_ONCE(per_cpu(nmi_backtrace_count, cpu)) == before) {
 		WRITE_ONCE(per_cpu(nmi_backtrace_requested, cpu), false);

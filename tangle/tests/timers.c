@@ -194,22 +194,29 @@ static void test_mod_and_del(struct ktest *t)
 	EXPECT_FALSE(t, timer_pending(&tl));
 }
 
-static volatile bool sync_started, sync_finished;
+static volatile bool sync_started, sync_finished, sync_release;
+
+static void hold_until_released(void)
+{
+	ktime_t end = ktime_get() + 2 * NSEC_PER_SEC;
+
+	WRITE_ONCE(sync_started, true);
+	while (!READ_ONCE(sync_release) && ktime_get() < end)
+		pause();
+	ndelay(5 * NSEC_PER_MSEC);              /* still running after the release */
+	WRITE_ONCE(sync_finished, true);
+}
 
 static void slow_fn(struct timer_list *tl)
 {
 	(void)tl;
-	WRITE_ONCE(sync_started, true);
-	ndelay(20 * NSEC_PER_MSEC);
-	WRITE_ONCE(sync_finished, true);
+	hold_until_released();
 }
 
 static enum hrtimer_restart slow_hr_fn(struct hrtimer *hr)
 {
 	(void)hr;
-	WRITE_ONCE(sync_started, true);
-	ndelay(20 * NSEC_PER_MSEC);
-	WRITE_ONCE(sync_finished, true);
+	hold_until_released();
 	return HRTIMER_NORESTART;
 }
 
@@ -233,20 +240,22 @@ static void test_sync_cancel(struct ktest *t)
 
 	if (nr_cpus_online < 2)
 		KTEST_SKIP(t, "one CPU: the function cannot run elsewhere");
-	sync_started = sync_finished = false;
+	sync_started = sync_finished = sync_release = false;
 	timer_setup(&tl, slow_fn, 0);
 	tl.expires = jiffies + 1;
 	add_timer_on(&tl, 1);
 	ASSERT_TRUE(t, wait_started());
+	WRITE_ONCE(sync_release, true);
 	del_timer_sync(&tl);
 	EXPECT_TRUE(t, sync_finished);
 
-	sync_started = sync_finished = false;
+	sync_started = sync_finished = sync_release = false;
 	hrtimer_init(&hr, CLOCK_MONOTONIC, HRTIMER_MODE_REL);
 	hr.function = slow_hr_fn;
 	smp_call_function_single(1, start_slow_hr, &hr, true);
 	ASSERT_TRUE(t, wait_started());
 	EXPECT_EQ(t, hrtimer_try_to_cancel(&hr), -1);
+	WRITE_ONCE(sync_release, true);
 	hrtimer_cancel(&hr);
 	EXPECT_TRUE(t, sync_finished);
 }

@@ -190,7 +190,7 @@ static void test_page_lagging_tsc(struct ktest *t)
 {
 	if (clocksource_current() && !clocksource_current()->user_readable)
 		KTEST_SKIP(t, "the clock source cannot be read by programs");
-	ktime_t base = vdso_test_lag(tsc_hz / 10);
+	ktime_t base = vdso_test_lag(10 * tsc_hz);
 	struct task *p = run_on("timepeek", 1000, smp_processor_id());
 	vdso_test_done();
 	ASSERT_EQ(t, p->nr_reports, 3);
