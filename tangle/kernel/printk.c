@@ -6,11 +6,14 @@
 
 static spinlock_t console_lock = SPINLOCK_INIT;
 static volatile int console_owner = -1;
+static char last_char = '\n';                  /* the console's last character */
+static int last_cpu = -1;                       /* and the CPU that wrote it */
 
 static void printk_out(char c, void *arg)
 {
 	(void)arg;
 	console_putc(c);
+	last_char = c;
 }
 
 int vprintk(const char *fmt, va_list ap)
@@ -26,7 +29,10 @@ int vprintk(const char *fmt, va_list ap)
 		if (locked)
 			console_owner = me;
 	}
+	if (last_char != '\n' && last_cpu != me)
+		console_putc('\n');            /* another CPU's line is unfinished */
 	int n = vformat(printk_out, NULL, fmt, ap);
+	last_cpu = me;
 	if (locked) {
 		console_owner = -1;
 		spin_unlock(&console_lock);

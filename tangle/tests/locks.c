@@ -75,6 +75,8 @@ static void litmus_partner(void *info)
 			pause();
 		l->r1 = store_then_load(&l->y, &l->x, l->fence);
 		__atomic_store_n(&l->done, i, __ATOMIC_RELEASE);
+		if ((i & 1023) == 0)
+			touch_watchdog();       /* a long cross-CPU call */
 	}
 }
 
