@@ -402,7 +402,7 @@ static void torture_send(unsigned sender)
 		} else {
 			expected[cpu]++;
 		}
-		if ((i & 1023) == 0)
+		if ((i & 63) == 0)
 			touch_watchdog();       /* busy on purpose: Chapter watchdog */
 	}
 	__atomic_fetch_add(&ct.senders_done, 1, __ATOMIC_RELEASE);

@@ -75,7 +75,7 @@ static void litmus_partner(void *info)
 			pause();
 		l->r1 = store_then_load(&l->y, &l->x, l->fence);
 		__atomic_store_n(&l->done, i, __ATOMIC_RELEASE);
-		if ((i & 1023) == 0)
+		if ((i & 63) == 0)
 			touch_watchdog();       /* a long cross-CPU call */
 	}
 }
@@ -149,8 +149,7 @@ static void torture_lock(void *info)
 			lt->snapped = true;
 		}
 		arch_spin_unlock(&lt->lock);
-		if ((i & 1023) == 0)
-			touch_watchdog();
+		touch_watchdog();
 	}
 	__atomic_fetch_add(&lt->finished, 1, __ATOMIC_RELEASE);
 }
