@@ -305,8 +305,10 @@ static void test_priority_and_yield(struct ktest *t)
 	ASSERT_TRUE(t, a && b);
 	kthread_bind(a, 0);
 	kthread_bind(b, 0);
+	preempt_disable();                      /* both queued before either runs */
 	wake_up_new_task(a);
 	wake_up_new_task(b);
+	preempt_enable();
 	wait_task(a);
 	wait_task(b);
 	EXPECT_EQ(t, kthread_stop(a), 0);
