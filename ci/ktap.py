@@ -171,10 +171,24 @@ def run_qemu(cmd, log, timeout):
     return rc
 
 
+def monitor_boot(name, qemu_args, script, log):
+    """A boot that types ci/monitor/SCRIPT.txt to the monitor (see
+    ci/monitor_script.py); each step is a result."""
+    import monitor_script
+    t0 = time.monotonic()
+    report = Report()
+    report.results += monitor_script.run(
+        name, qemu.matrix_command(qemu_args, "ktest.monitor"), os.path.join("ci", "monitor", script + ".txt"),
+        log, 900, lambda outcome: qemu.STATUS.get(outcome))
+    return report, time.monotonic() - t0, log
+
+
 def boot(name, qemu_args, kind, outdir, timeout=120):
     """Boot one configuration; return (Report, seconds, log path)."""
     os.makedirs(outdir, exist_ok=True)
     log = os.path.join(outdir, name + ".log")
+    if kind.startswith("monitor="):
+        return monitor_boot(name, qemu_args, kind[8:], log)
     append, outcome, must, crash = kind_of(kind)
     status = qemu.STATUS.get(outcome)
     t0 = time.monotonic()

@@ -128,7 +128,7 @@ def main():
     # bench: two boots under -icount, one CPU and eight; the kernel prints
     # '# bench' lines.
     os.makedirs("build/bench", exist_ok=True)
-    for smp, suite, what in (("1", "bench,bench_locks,bench_sched,bench_sleeplocks,bench_softirq,bench_workqueue,bench_clocks,bench_tick,bench_timers,bench_utime,bench_watchdog", "1 CPU"), ("8", "bench_smp,bench_tick_smp", "8 CPUs")):
+    for smp, suite, what in (("1", "bench,bench_locks,bench_sched,bench_sleeplocks,bench_softirq,bench_workqueue,bench_clocks,bench_tick,bench_timers,bench_utime,bench_watchdog,bench_trace", "1 CPU"), ("8", "bench_smp,bench_tick_smp", "8 CPUs")):
         log = f"build/bench/{suite.split(',')[0]}.log"
         args = [a if a != "1" or BENCH_ARGS[i - 1] != "-smp" else smp
                 for i, a in enumerate(BENCH_ARGS)]

@@ -85,7 +85,8 @@ def build(jobs=2):
     preamble = _preamble()
     stamp = _stamp("preamble.tex", preamble)
     import benchfig
-    sources = sorted(glob.glob("figures/*.tex")) + benchfig.build()
+    import timelines
+    sources = sorted(glob.glob("figures/*.tex")) + benchfig.build() + timelines.build()
     # Only a figure that refers to a chapter, section or figure number needs
     # the numbers, and is compiled again when they change.
     with_refs = {s for s in sources if "\\ref{" in open(s).read()}

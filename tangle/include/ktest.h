@@ -109,3 +109,6 @@ extern const struct ktest_crash *const __ktest_crashes_end[];
 
 void ktest_exit(u8 code) __attribute__((noreturn));
 void ktest_panic(void);
+
+int ktest_run(const char *filter);
+void ktest_list(bool bench);

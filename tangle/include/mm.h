@@ -1,4 +1,4 @@
-/* Tangled from chapters/03-memory.nw by 'make tangle'. Edit the chapter, not this file. */
+/* Tangled from chapters/03-memory.nw chapters/31-monitor.nw by 'make tangle'. Edit the chapter, not this file. */
 #pragma once
 #include "kernel.h"
 #include "multiboot.h"
@@ -54,3 +54,5 @@ void kfree(void *p);
 void memory_too_small(void) __attribute__((noreturn));
 void frames_init(void);
 void frames_boot_done(void);
+
+void show_kmalloc(void);

@@ -1,4 +1,4 @@
-/* Tangled from chapters/22-sched.nw chapters/25-workqueue.nw by 'make tangle'. Edit the chapter, not this file. */
+/* Tangled from chapters/22-sched.nw chapters/25-workqueue.nw chapters/31-monitor.nw by 'make tangle'. Edit the chapter, not this file. */
 #pragma once
 #include "task.h"
 #include "smp.h"
@@ -146,3 +146,5 @@ static inline bool irqs_disabled(void)
 }
 
 #define PF_WQ_WORKER    0x04            /* a work-queue worker */
+
+void show_tasks(void);

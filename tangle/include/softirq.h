@@ -1,4 +1,4 @@
-/* Tangled from chapters/24-softirq.nw by 'make tangle'. Edit the chapter, not this file. */
+/* Tangled from chapters/24-softirq.nw chapters/31-monitor.nw by 'make tangle'. Edit the chapter, not this file. */
 #pragma once
 #include "kernel.h"
 #include "percpu.h"
@@ -70,3 +70,5 @@ void tasklet_kill(struct tasklet *t);
 void softirq_init(void);
 
 void invoke_softirq(void);
+
+const char *softirq_name(unsigned nr);

@@ -1,4 +1,4 @@
-/* Tangled from chapters/27-tick.nw chapters/29-utime.nw by 'make tangle'. Edit the chapter, not this file. */
+/* Tangled from chapters/27-tick.nw chapters/29-utime.nw chapters/31-monitor.nw by 'make tangle'. Edit the chapter, not this file. */
 #pragma once
 #include "kernel.h"
 #include "percpu.h"
@@ -136,3 +136,5 @@ void vdso_publish(bool tsc, u64 cycle_last, u32 mult, u32 shift, ktime_t mono,
 		  u64 frac, ktime_t offs_real, ktime_t offs_boot);
 ktime_t vdso_test_lag(u64 ahead);
 void vdso_test_done(void);
+
+void show_clocksources(void);

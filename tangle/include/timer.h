@@ -1,4 +1,4 @@
-/* Tangled from chapters/28-timers.nw chapters/30-watchdog.nw by 'make tangle'. Edit the chapter, not this file. */
+/* Tangled from chapters/28-timers.nw chapters/30-watchdog.nw chapters/31-monitor.nw by 'make tangle'. Edit the chapter, not this file. */
 #pragma once
 #include "time.h"
 #include "spinlock.h"
@@ -103,3 +103,5 @@ void touch_watchdog(void);
 DECLARE_PER_CPU(unsigned long, softlockup_count);
 DECLARE_PER_CPU(unsigned long, hardlockup_count);
 DECLARE_PER_CPU(unsigned long, nmi_backtrace_count);
+
+void show_timers(void);

@@ -1,5 +1,6 @@
 /* Tangled from chapters/14-irq.nw chapters/20-smp-boot.nw chapters/21-ipi.nw by 'make tangle'. Edit the chapter, not this file. */
 #include "kernel.h"
+#include "trace.h"
 #include "apic.h"
 #include "mm.h"
 #include "vectors.h"
@@ -141,6 +142,7 @@ static void apic_icr_write(u32 low, u32 dest)
 
 void apic_send_ipi_self(unsigned vector)
 {
+	trace(TRACE_IPI_SEND, vector, smp_processor_id(), 0);
 	apic_icr_write(APIC_DEST_SELF | APIC_DM_FIXED | vector, 0);
 }
 

@@ -1,4 +1,4 @@
-/* Tangled from chapters/27-tick.nw by 'make tangle'. Edit the chapter, not this file. */
+/* Tangled from chapters/27-tick.nw chapters/31-monitor.nw by 'make tangle'. Edit the chapter, not this file. */
 #include "kernel.h"
 #include "time.h"
 #include "spinlock.h"
@@ -179,5 +179,18 @@ void clocksource_mark_unstable(struct clocksource *cs)
 	cs->flags |= CLOCK_SOURCE_UNSTABLE;
 	cs->rating = 0;
 	clocksource_select();
+	spin_unlock_irqrestore(&clocksource_lock, f);
+}
+
+void show_clocksources(void)
+{
+	struct clocksource *cs;
+	u64 f = spin_lock_irqsave(&clocksource_lock);
+
+	list_for_each_entry(cs, &clocksources, list)
+		printk("%c %-8s rating %3d, %lu Hz%s%s\n", cs == curr_cs ? '*' : ' ',
+		       cs->name, cs->rating, (unsigned long)cs->hz,
+		       cs->flags & CLOCK_SOURCE_UNSTABLE ? ", unstable" : "",
+		       cs->user_readable ? ", readable by programs" : "");
 	spin_unlock_irqrestore(&clocksource_lock, f);
 }

@@ -1,5 +1,6 @@
 /* Tangled from chapters/21-ipi.nw by 'make tangle'. Edit the chapter, not this file. */
 #include "kernel.h"
+#include "trace.h"
 #include "smp.h"
 #include "apic.h"
 #include "irq.h"
@@ -13,6 +14,7 @@
 
 static void send_ipi(unsigned cpu, unsigned vector)
 {
+	trace(TRACE_IPI_SEND, vector, cpu, 0);
 	apic_send_ipi(cpu_apic_id[cpu], APIC_DM_FIXED | vector);
 }
 
@@ -32,11 +34,13 @@ bool ipi_shorthand_allowed(void)
 
 void send_ipi_all_but_self(unsigned vector)
 {
+	trace(TRACE_IPI_SEND, vector, TRACE_ALL_BUT_SELF, 0);
 	apic_send_ipi(0, APIC_DEST_ALLBUT | APIC_DM_FIXED | vector);
 }
 
 void send_ipi_all(unsigned vector)
 {
+	trace(TRACE_IPI_SEND, vector, TRACE_ALL, 0);
 	apic_send_ipi(0, APIC_DEST_ALLINC | APIC_DM_FIXED | vector);
 }
 

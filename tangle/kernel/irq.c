@@ -1,5 +1,6 @@
-/* Tangled from chapters/14-irq.nw chapters/21-ipi.nw chapters/24-softirq.nw by 'make tangle'. Edit the chapter, not this file. */
+/* Tangled from chapters/14-irq.nw chapters/21-ipi.nw chapters/24-softirq.nw chapters/31-monitor.nw by 'make tangle'. Edit the chapter, not this file. */
 #include "kernel.h"
+#include "trace.h"
 #include "percpu.h"
 #include "irq.h"
 #include "apic.h"
@@ -141,6 +142,7 @@ void common_interrupt(struct pt_regs *regs)
 
 	this_cpu_write(irq_regs, regs);
 	irq_enter();
+	trace(TRACE_IRQ_ENTRY, vector, 0, 0);
 	if (system_vectors[vector])
 		system_vectors[vector](regs);
 	else if (irq < NR_IRQS)
@@ -150,6 +152,7 @@ void common_interrupt(struct pt_regs *regs)
 		if (lapic_present)
 			apic_eoi();
 	}
+	trace(TRACE_IRQ_EXIT, (u8)regs->orig_ax, 0, 0);
 	irq_exit();
 	this_cpu_write(irq_regs, outer);
 	if (!in_interrupt() && this_cpu_read(softirq_pending))
@@ -335,4 +338,9 @@ void synchronize_irq(unsigned irq)
 {
 	while (irq < NR_IRQS && READ_ONCE(irq_desc[irq].in_progress))
 		pause();
+}
+
+const char *irq_action_name(unsigned irq)
+{
+	return irq < NR_IRQS && irq_desc[irq].action ? irq_desc[irq].action->name : NULL;
 }

@@ -1,4 +1,4 @@
-/* Tangled from chapters/03-memory.nw by 'make tangle'. Edit the chapter, not this file. */
+/* Tangled from chapters/03-memory.nw chapters/31-monitor.nw by 'make tangle'. Edit the chapter, not this file. */
 #include "kernel.h"
 #include "mm.h"
 #include "spinlock.h"
@@ -90,4 +90,16 @@ void kfree(void *p)
 	h->next = free_list[c];
 	free_list[c] = h;
 	spin_unlock_irqrestore(&kmalloc_lock, flags);
+}
+
+void show_kmalloc(void)
+{
+	for (int c = 0; c < KMALLOC_CLASSES; c++) {
+		unsigned long n = 0;
+		u64 f = spin_lock_irqsave(&kmalloc_lock);
+		for (struct kmalloc_header *h = free_list[c]; h; h = h->next)
+			n++;
+		spin_unlock_irqrestore(&kmalloc_lock, f);
+		printk("  kmalloc-%-5lu %6lu free\n", 16UL << c, n);
+	}
 }

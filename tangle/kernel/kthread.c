@@ -1,4 +1,4 @@
-/* Tangled from chapters/22-sched.nw chapters/23-sleeping-locks.nw by 'make tangle'. Edit the chapter, not this file. */
+/* Tangled from chapters/22-sched.nw chapters/23-sleeping-locks.nw chapters/31-monitor.nw by 'make tangle'. Edit the chapter, not this file. */
 #include "kernel.h"
 #include "sched.h"
 #include "desc.h"
@@ -274,4 +274,57 @@ long sys_kill(unsigned long a0, unsigned long a1, unsigned long a2,
 	if (a0 > 0x7fffffff)
 		return -ESRCH;
 	return task_kill((int)a0);
+}
+
+struct task_row {
+	int pid, cpu, prio, state;
+	unsigned long switches, ticks;
+	char name[16];
+};
+
+static const char *state_letter(int state)
+{
+	return state == TASK_RUNNING ? "R" : state & TASK_INTERRUPTIBLE ? "S" :
+	       state & TASK_UNINTERRUPTIBLE ? "D" : state & TASK_DEAD ? "X" : "N";
+}
+
+static int tasks_after(int last, struct task_row *rows, int max)
+{
+	struct task *t;
+	int n = 0;
+	u64 f = spin_lock_irqsave(&tasks_lock);
+
+	list_for_each_entry(t, &all_tasks, all_list) {
+		if (t->pid <= last)
+			continue;
+		int i = n < max ? n++ : max;
+		while (i > 0 && rows[i - 1].pid > t->pid) {
+			if (i < max)
+				rows[i] = rows[i - 1];
+			i--;
+		}
+		if (i < max)
+			rows[i] = (struct task_row){ t->pid, t->cpu, t->prio, t->state,
+						     t->nr_switches, t->ticks, { 0 } },
+			strlcpy(rows[i].name, t->comm, sizeof(rows[i].name));
+	}
+	spin_unlock_irqrestore(&tasks_lock, f);
+	return n;
+}
+
+void show_tasks(void)
+{
+	struct task_row rows[16];
+	int last = 0, n, total = 0;
+
+	printk("  PID NAME             S CPU PRIO   SWITCHES    TICKS\n");
+	while ((n = tasks_after(last, rows, 16)) > 0) {
+		for (int i = 0; i < n; i++)
+			printk("%5d %-16s %s %3d %4d %10lu %8lu\n", rows[i].pid, rows[i].name,
+			       state_letter(rows[i].state), rows[i].cpu, rows[i].prio,
+			       rows[i].switches, rows[i].ticks);
+		last = rows[n - 1].pid;
+		total += n;
+	}
+	printk("%d tasks, and an idle task on each of the %u CPUs\n", total, nr_cpus_online);
 }

@@ -17,6 +17,7 @@
 #include "workqueue.h"
 #include "clocks.h"
 #include "timer.h"
+#include "monitor.h"
 
 struct boot_info boot_info;
 
@@ -80,14 +81,8 @@ int kernel_init(void *unused)
 	(void)unused;
 	if (cmdline_get("ktest"))
 		ktest_main(cmdline_get("ktest"));
-	printk("boot: idle; type a line and press Enter.\n");
-	for (unsigned seen = serial_lines_received();;) {
-		char line[128];
-		wait_event(serial_line_wait, serial_lines_received() != seen);
-		seen = serial_lines_received();
-		serial_last_line(line, sizeof(line));
-		printk("console: you typed \"%s\"\n", line);
-	}
+	printk("boot: idle; the monitor listens on the serial console.\n");
+	monitor_main();
 }
 
 const char *cpu_vendor(void)

@@ -1,5 +1,6 @@
 /* Tangled from chapters/21-ipi.nw chapters/22-sched.nw chapters/25-workqueue.nw chapters/27-tick.nw by 'make tangle'. Edit the chapter, not this file. */
 #include "kernel.h"
+#include "trace.h"
 #include "sched.h"
 #include "desc.h"
 #include "irq.h"
@@ -24,6 +25,7 @@ static struct task *context_switch(struct task *prev, struct task *next)
 {
 	u64 cr3 = virt_to_phys(next->pml4 ? next->pml4 : kernel_pml4);
 
+	trace(TRACE_SWITCH, prev->pid, next->pid, trace_name(next->comm));
 	if (read_cr3() != cr3)
 		write_cr3(cr3);
 	if (prev->pml4)

@@ -1,10 +1,12 @@
-/* Tangled from chapters/14-irq.nw chapters/22-sched.nw chapters/24-softirq.nw by 'make tangle'. Edit the chapter, not this file. */
+/* Tangled from chapters/14-irq.nw chapters/22-sched.nw chapters/24-softirq.nw chapters/31-monitor.nw by 'make tangle'. Edit the chapter, not this file. */
 #include "kernel.h"
 #include "irq.h"
 #include "spinlock.h"
 #include "uart.h"
 #include "sched.h"
 #include "softirq.h"
+
+#include "monitor.h"
 
 static spinlock_t rx_lock = SPINLOCK_INIT;
 static char rx_line[128], done_line[128];
@@ -66,6 +68,12 @@ static void serial_rx_bottom_half(struct tasklet *t)
 		char c = rx_ring[rx_ring_head];
 		rx_ring_head = (rx_ring_head + 1) % RX_RING;
 		rx_ring_count--;
+		if (READ_ONCE(monitor_listening)) {
+			spin_unlock_irqrestore(&rx_lock, f);
+			monitor_take_byte(c);
+			f = spin_lock_irqsave(&rx_lock);
+			continue;
+		}
 		if (c == '\r' || c == '\n') {
 			if (rx_len) {
 				rx_line[rx_len] = '\0';

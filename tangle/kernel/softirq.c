@@ -1,5 +1,6 @@
-/* Tangled from chapters/24-softirq.nw by 'make tangle'. Edit the chapter, not this file. */
+/* Tangled from chapters/24-softirq.nw chapters/31-monitor.nw by 'make tangle'. Edit the chapter, not this file. */
 #include "kernel.h"
+#include "trace.h"
 #include "softirq.h"
 #include "sched.h"
 
@@ -61,8 +62,10 @@ static void __do_softirq(void)
 			unsigned nr = __builtin_ctz(pending);
 			pending &= pending - 1;
 			(*this_cpu_ptr(&softirq_stats[nr]))++;
+			trace(TRACE_SOFTIRQ_ENTRY, nr, 0, 0);
 			if (softirq_vec[nr])
 				softirq_vec[nr]();
+			trace(TRACE_SOFTIRQ_EXIT, nr, 0, 0);
 		}
 		cli();
 		pending = this_cpu_read(softirq_pending);
@@ -211,7 +214,9 @@ static void tasklet_action_common(struct tasklet_head *vec, unsigned nr)
 		if (!test_and_set_state(t, TASKLET_STATE_RUN)) {
 			if (!atomic_read(&t->count)) {
 				clear_state(t, TASKLET_STATE_SCHED);
+				trace(TRACE_TASKLET_START, 0, t->func, 0);
 				t->func(t);
+				trace(TRACE_TASKLET_END, 0, t->func, 0);
 				clear_state(t, TASKLET_STATE_RUN);
 				continue;
 			}
@@ -293,4 +298,9 @@ void show_softirqs(void)
 		if (cpu_online(cpu))
 			printk(" %10lu", per_cpu(ksoftirqd_runs, cpu));
 	printk("\n");
+}
+
+const char *softirq_name(unsigned nr)
+{
+	return nr < NR_SOFTIRQS ? softirq_names[nr] : "?";
 }

@@ -1,5 +1,6 @@
 /* Tangled from chapters/13-syscalls.nw chapters/22-sched.nw chapters/29-utime.nw by 'make tangle'. Edit the chapter, not this file. */
 #include "kernel.h"
+#include "trace.h"
 #include "percpu.h"
 #include "syscall.h"
 #include "task.h"
@@ -8,16 +9,18 @@
 #include "vectors.h"
 #include "sched.h"
 
-long do_syscall(struct pt_regs *regs)
+__attribute__((always_inline)) inline long do_syscall(struct pt_regs *regs)
 {
-	unsigned long nr = regs->orig_ax;
-
 	sti();
+	trace(TRACE_SYSCALL_ENTRY, regs->orig_ax, regs->di, 0);
+
+	unsigned long nr = regs->orig_ax;
 	if (likely(nr < NR_syscalls))
 		regs->ax = sys_call_table[nr](regs->di, regs->si, regs->dx,
 					      regs->r10, regs->r8, regs->r9);
 	else
 		regs->ax = -ENOSYS;
+	trace(TRACE_SYSCALL_EXIT, regs->orig_ax, regs->ax, 0);
 	if (unlikely(regs->ip >= USER_TOP || (regs->cs & 3) != 3))
 		user_exception(regs, 0, X86_TRAP_GP);
 	return regs->ax;

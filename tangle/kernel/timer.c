@@ -1,5 +1,6 @@
-/* Tangled from chapters/28-timers.nw by 'make tangle'. Edit the chapter, not this file. */
+/* Tangled from chapters/28-timers.nw chapters/31-monitor.nw by 'make tangle'. Edit the chapter, not this file. */
 #include "kernel.h"
+#include "trace.h"
 #include "timer.h"
 #include "sched.h"
 #include "softirq.h"
@@ -256,7 +257,9 @@ static void expire_timers(struct timer_base *base, struct hlist_head *head, u64 
 		spin_unlock_irqrestore(&base->lock, *f);
 		unsigned count = preempt_count();
 		this_cpu_write(running_timer_fn, (void *)fn);
+		trace(TRACE_TIMER_START, 0, fn, 0);
 		fn(t);
+		trace(TRACE_TIMER_END, 0, fn, 0);
 		this_cpu_write(running_timer_fn, NULL);
 		if (preempt_count() != count) {
 			printk("BUG: timer function [<%p>] returned with preempt_count %x, not %x\n",
@@ -599,8 +602,11 @@ static void hr_run_queue(struct hrtimer_cpu_base *cb, unsigned i, ktime_t mono, 
 		hr_remove(cb, t);
 		cb->running = t;
 		spin_unlock_irqrestore(&cb->lock, *f);
-		this_cpu_write(running_timer_fn, (void *)t->function);
+		void *fn = (void *)t->function;
+		this_cpu_write(running_timer_fn, fn);
+		trace(TRACE_HRTIMER_START, 0, fn, 0);
 		enum hrtimer_restart r = t->function(t);
+		trace(TRACE_HRTIMER_END, 0, fn, 0);
 		this_cpu_write(running_timer_fn, NULL);
 		*f = spin_lock_irqsave(&cb->lock);
 		if (r == HRTIMER_RESTART && !t->enqueued)
@@ -678,4 +684,91 @@ void timers_init(void)
 	}
 	open_softirq(TIMER_SOFTIRQ, run_timer_softirq);
 	open_softirq(HRTIMER_SOFTIRQ, hrtimer_run_softirq);
+}
+
+#define SHOW_TIMERS 8
+
+struct timer_row { void *fn; s64 when; int queue; };
+
+static int keep_earliest(struct timer_row *rows, int n, struct timer_row r)
+{
+	int i = n < SHOW_TIMERS ? n++ : SHOW_TIMERS;
+
+	while (i > 0 && rows[i - 1].when > r.when) {
+		if (i < SHOW_TIMERS)
+			rows[i] = rows[i - 1];
+		i--;
+	}
+	if (i < SHOW_TIMERS)
+		rows[i] = r;
+	return n;
+}
+
+static int wheel_rows(unsigned cpu, struct timer_row *rows, unsigned long *pending)
+{
+	struct timer_base *base = &per_cpu(timer_bases, cpu);
+	int n = 0;
+	u64 f = spin_lock_irqsave(&base->lock);
+
+	*pending = base->nr_pending;
+	for (unsigned i = 0; i < WHEEL_SIZE; i++)
+		for (struct hlist_node *e = base->vectors[i].first; e; e = e->next) {
+			struct timer_list *t = container_of(e, struct timer_list, entry);
+			n = keep_earliest(rows, n, (struct timer_row){
+				(void *)t->function, (long)(t->expires - jiffies), 0 });
+		}
+	spin_unlock_irqrestore(&base->lock, f);
+	return n;
+}
+
+static int hrtimer_rows(unsigned cpu, struct timer_row *rows, unsigned *queued)
+{
+	struct hrtimer_cpu_base *cb = &per_cpu(hrtimer_bases, cpu);
+	ktime_t mono = ktime_get();
+	int n = 0;
+	u64 f = spin_lock_irqsave(&cb->lock);
+
+	*queued = cb->queued;
+	for (unsigned q = 0; q < HRTIMER_BASES; q++) {
+		int k = 0;
+		for (struct hrtimer *t = cb->bases[q].head.next[0]; t && k < SHOW_TIMERS;
+		     t = t->next[0], k++)
+			n = keep_earliest(rows, n, (struct timer_row){
+				(void *)t->function, t->expires - (mono + clock_offset(q)), q });
+	}
+	spin_unlock_irqrestore(&cb->lock, f);
+	return n;
+}
+
+static void print_symbol_in(const char *fmt, long when, void *fn)
+{
+	char prefix[48];
+
+	snprintf(prefix, sizeof(prefix), fmt, when);
+	print_symbol(prefix, (unsigned long)fn);
+}
+
+void show_timers(void)
+{
+	static const char *const queue_names[HRTIMER_BASES] = {
+		"real", "real/soft", "mono", "mono/soft", "boot", "boot/soft" };
+	struct timer_row rows[SHOW_TIMERS];
+	unsigned long pending;
+	unsigned queued;
+
+	for (unsigned cpu = 0; cpu < nr_cpu_ids; cpu++) {
+		if (!cpu_online(cpu))
+			continue;
+		int n = wheel_rows(cpu, rows, &pending);
+		printk("CPU %u: wheel: %lu pending\n", cpu, pending);
+		for (int i = 0; i < n; i++)
+			print_symbol_in("    in %ld jiffies: ", rows[i].when, rows[i].fn);
+		n = hrtimer_rows(cpu, rows, &queued);
+		printk("CPU %u: hrtimers: %u queued\n", cpu, queued);
+		for (int i = 0; i < n; i++) {
+			printk("    %-9s in %ld us: ", queue_names[rows[i].queue],
+			       rows[i].when / 1000);
+			print_symbol("", (unsigned long)rows[i].fn);
+		}
+	}
 }

@@ -1,5 +1,6 @@
 /* Tangled from chapters/12-dispatch.nw chapters/21-ipi.nw chapters/25-workqueue.nw chapters/28-timers.nw chapters/30-watchdog.nw by 'make tangle'. Edit the chapter, not this file. */
 #include "kernel.h"
+#include "trace.h"
 #include "percpu.h"
 #include "traps.h"
 #include "entry.h"
@@ -37,9 +38,11 @@ bool (*exception_hook)(struct pt_regs *regs, unsigned long error_code, int vecto
 	{								\
 		if (vec == X86_TRAP_NMI)				\
 			nmi_enter();					\
+		trace(TRACE_EXC_ENTRY, vec, regs->ip, error_code);	\
 		if (likely(exception_hook == NULL) ||			\
 		    !exception_hook(regs, error_code, vec))		\
 			do_##name(regs, error_code);			\
+		trace(TRACE_EXC_EXIT, vec, 0, 0);			\
 		if (vec == X86_TRAP_NMI)				\
 			nmi_exit();					\
 	}

@@ -1,5 +1,6 @@
 /* Tangled from chapters/25-workqueue.nw chapters/28-timers.nw by 'make tangle'. Edit the chapter, not this file. */
 #include "kernel.h"
+#include "trace.h"
 #include "workqueue.h"
 #include "kallsyms.h"
 
@@ -52,7 +53,9 @@ static int worker_thread(void *data)
 			__atomic_fetch_and(&work->pending, ~1UL, __ATOMIC_RELEASE);
 			spin_unlock_irq(&pool->lock);
 			maybe_create_worker(pool);
+			trace(TRACE_WORK_START, 0, func, 0);
 			func(work);
+			trace(TRACE_WORK_END, 0, func, 0);
 			if (unlikely(preempt_count())) {
 				printk("BUG: work item %p of %s returned with preempt_count 0x%08x\n",
 				       (void *)func, wq->name, preempt_count());

@@ -165,8 +165,32 @@ void ktest_main(const char *filter)
 	ktest_exit(failed ? KTEST_EXIT_FAIL : KTEST_EXIT_PASS);
 }
 
+int ktest_run(const char *filter)
+{
+	static const struct ktest_suite *suites[KTEST_MAX_SUITES];
+	int failed = 0, n = collect_suites(filter, suites);
+
+	if (n == 0)
+		return -1;
+	exception_hook = probe_catch;
+	printk("KTAP version 1\n1..%d\n", n);
+	for (int i = 0; i < n; i++)
+		if (run_suite(i + 1, suites[i]))
+			failed++;
+	printk("# ktest: %d of %d suites failed\n", failed, n);
+	return failed;
+}
+
+void ktest_list(bool bench)
+{
+	for (const struct ktest_suite *const *s = __ktest_suites_start;
+	     s < __ktest_suites_end; s++)
+		if ((strncmp((*s)->name, "bench", 5) == 0) == bench)
+			printk("  %s\n", (*s)->name);
+}
+
 void ktest_panic(void)
 {
-	if (!boot_info.cmdline[0] || cmdline_get("ktest"))
+	if (!boot_info.cmdline[0] || cmdline_get("ktest") || cmdline_get("ktest.monitor"))
 		ktest_exit(KTEST_EXIT_PANIC);
 }
