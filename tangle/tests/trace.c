@@ -201,8 +201,8 @@ static void test_ring_keeps_the_newest(struct ktest *t)
 	for (u32 i = 0; i < 3 * TRACE_ENTRIES; i++)
 		trace(TRACE_MARK, i, 0, 0);
 	u64 head = trace_recorded(cpu);
-	local_irq_restore(flags);
 	trace_stop();
+	local_irq_restore(flags);
 	EXPECT_EQ(t, head - from, 3 * TRACE_ENTRIES);
 	EXPECT_TRUE(t, trace_peek(cpu, head - TRACE_ENTRIES - 1) == NULL);
 	const struct trace_event *oldest = trace_peek(cpu, head - TRACE_ENTRIES);
