@@ -158,6 +158,7 @@ def stage_isos():
 def stage_pipeline():
     ktap_program("pipeline tests", ["ci/test-pipeline"], "pipeline")
     ktap_program("cross-reference rules", ["ci/test-xref"], "xref")
+    run("timeline drawing (ci/lib/test_tracefig.py)", ["python3", "ci/lib/test_tracefig.py"])
 
 
 def stage_gdb():
