@@ -3,7 +3,7 @@
 #include "kernel.h"
 
 void monitor_main(void) __attribute__((noreturn));
-bool monitor_take_byte(char c);
+void monitor_take_byte(char c);
 
 extern bool monitor_listening;
 extern unsigned long rx_ring_overruns;
@@ -16,7 +16,7 @@ struct line_editor {
 	unsigned len;
 	unsigned long too_long;         /* characters past the end of the line */
 	unsigned long unprintable;      /* bytes no command contains */
-	int esc;                        /* 0; 1 after ESC; 2 after ESC [ */
+	int esc;                        /* 0; 1 after ESC; 2 after ESC [; 3 after ESC O */
 	bool after_cr;                  /* the last byte was a CR */
 	char history[MONITOR_HISTORY][MONITOR_LINE];
 	unsigned nr_history, shown;     /* lines kept; which one is shown */

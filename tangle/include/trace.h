@@ -48,7 +48,7 @@ static inline u64 trace_name(const char *name)
 #define TRACE_ENTRIES   2048            /* events in each CPU's ring */
 
 int trace_start(void);
-void trace_stop(void);
+unsigned trace_stop(void);
 unsigned long trace_dump(unsigned long last);
 unsigned long trace_export(void);
 u64 trace_recorded(unsigned cpu);

@@ -1,4 +1,4 @@
-/* Tangled from chapters/10-idt-gdt.nw chapters/11-entry.nw chapters/21-ipi.nw by 'make tangle'. Edit the chapter, not this file. */
+/* Tangled from chapters/10-idt-gdt.nw chapters/11-entry.nw chapters/21-ipi.nw chapters/31-monitor.nw by 'make tangle'. Edit the chapter, not this file. */
 #pragma once
 
 #define FIRST_EXTERNAL_VECTOR   0x20    /* IRQ n arrives on vector 0x20 + n */
@@ -22,3 +22,5 @@ enum x86_trap {
 #endif
 
 #define STOP_CPU_VECTOR         0xf8
+
+#define TRACE_QUIESCE_VECTOR    0xf3    /* the tracer's stop (Chapter monitor) */

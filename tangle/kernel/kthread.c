@@ -303,10 +303,11 @@ static int tasks_after(int last, struct task_row *rows, int max)
 				rows[i] = rows[i - 1];
 			i--;
 		}
-		if (i < max)
+		if (i < max) {
 			rows[i] = (struct task_row){ t->pid, t->cpu, t->prio, t->state,
-						     t->nr_switches, t->ticks, { 0 } },
+						     t->nr_switches, t->ticks, { 0 } };
 			strlcpy(rows[i].name, t->comm, sizeof(rows[i].name));
+		}
 	}
 	spin_unlock_irqrestore(&tasks_lock, f);
 	return n;

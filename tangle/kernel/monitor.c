@@ -17,7 +17,13 @@
 
 static void erase_chars(struct line_editor *ed, unsigned n)
 {
-	while (n-- && ed->len) {
+	while (n--) {
+		if (ed->too_long) {             /* characters never shown go first */
+			ed->too_long--;
+			continue;
+		}
+		if (!ed->len)
+			return;
 		ed->len--;
 		ed->echo("\b \b");
 	}
@@ -25,6 +31,7 @@ static void erase_chars(struct line_editor *ed, unsigned n)
 
 static void show_line(struct line_editor *ed, const char *text)
 {
+	ed->too_long = ed->unprintable = 0;
 	erase_chars(ed, ed->len);
 	strlcpy(ed->line, text, sizeof(ed->line));
 	ed->len = strlen(ed->line);
@@ -111,7 +118,8 @@ static void end_line(struct line_editor *ed, bool abandon)
 	ed->echo(abandon ? "^C\r\n" : "\r\n");
 	if (!abandon && !ed->too_long)
 		history_add(ed, ed->line);
-	ed->done(abandon ? "" : ed->line, ed->too_long, ed->unprintable);
+	ed->done(abandon ? "" : ed->line, abandon ? 0 : ed->too_long,
+		 abandon ? 0 : ed->unprintable);
 	ed->len = 0;
 	ed->too_long = ed->unprintable = 0;
 	ed->shown = ed->nr_history;
@@ -123,15 +131,19 @@ void editor_feed(struct line_editor *ed, char c)
 	bool after_cr = ed->after_cr;
 
 	ed->after_cr = false;
-	if (ed->esc == 1) {
-		ed->esc = b == '[' ? 2 : 0;
-		return;
-	}
-	if (ed->esc == 2) {
+	if (ed->esc == 1) {                     /* after ESC */
+		ed->esc = b == '[' ? 2 : b == 'O' ? 3 : 0;
+		if (ed->esc || b >= 0x20)
+			return;                 /* a control byte still counts */
+	} else if (ed->esc == 2) {              /* CSI: parameters, a final byte */
 		if (b >= 0x40 && b <= 0x7e) {
 			ed->esc = 0;
 			history_step(ed, b);
 		}
+		return;
+	} else if (ed->esc == 3) {              /* SS3: one final byte */
+		ed->esc = 0;
+		history_step(ed, b);
 		return;
 	}
 	switch (b) {
@@ -147,6 +159,7 @@ void editor_feed(struct line_editor *ed, char c)
 		erase_chars(ed, 1);
 		break;
 	case 0x15:                              /* Ctrl-U */
+		ed->too_long = ed->unprintable = 0;
 		erase_chars(ed, ed->len);
 		break;
 	case 0x03:                              /* Ctrl-C */
@@ -211,10 +224,9 @@ static struct line_editor editor = {
 	.echo = echo_console, .done = queue_line,
 };
 
-bool monitor_take_byte(char c)
+void monitor_take_byte(char c)
 {
 	editor_feed(&editor, c);
-	return true;
 }
 
 static void run_line(char *line);
@@ -400,20 +412,23 @@ static void snapshot_cpu(void *info)
 
 static void cmd_cpus(int argc, char **argv)
 {
+	unsigned me = smp_processor_id();       /* init is bound to its CPU */
+	int err;
+
 	(void)argc, (void)argv;
 	printk("CPU APIC  current task           preempt_count\n");
 	for (unsigned cpu = 0; cpu < nr_cpu_ids; cpu++) {
 		struct cpu_snapshot s = { "?", -1, 0 };
 		if (!cpu_online(cpu))
 			continue;
-		if (cpu == smp_processor_id())
+		if (cpu == me)
 			snapshot_cpu(&s);
-		else if (smp_call_function_single(cpu, snapshot_cpu, &s, true))
-			strlcpy(s.name, "(no answer)", sizeof(s.name));
+		else if ((err = smp_call_function_single(cpu, snapshot_cpu, &s, true)))
+			snprintf(s.name, sizeof(s.name), "(error %d)", err);
 		char who[24];
 		snprintf(who, sizeof(who), "%s[%d]", s.name, s.pid);
 		printk("%3u %4u  %-22s 0x%08x%s\n", cpu, cpu_apic_id[cpu], who, s.count,
-		       cpu == smp_processor_id() ? "  (the monitor's CPU)" : "");
+		       cpu == me ? "  (the monitor's CPU)" : "");
 	}
 }
 
@@ -637,8 +652,11 @@ static void cmd_trace(int argc, char **argv)
 
 	if (strcmp(argv[1], "on") == 0 && argc == 2) {
 		int missing = trace_start();
-		printk("trace: on; %u events a CPU on %u CPUs", TRACE_ENTRIES, nr_cpus_online);
-		printk(missing ? "; %d CPUs had no memory for a ring\n" : "\n", missing);
+		printk("trace: on; %u events a CPU on %u CPUs", TRACE_ENTRIES,
+		       nr_cpus_online - missing);
+		if (missing)
+			printk("; %d CPUs had no memory for a ring", missing);
+		printk("\n");
 	} else if (strcmp(argv[1], "off") == 0 && argc == 2) {
 		trace_stop();
 		for (unsigned cpu = 0; cpu < nr_cpu_ids; cpu++)

@@ -10,6 +10,8 @@
 #include "softirq.h"
 #include "vectors.h"
 #include "traps.h"
+#include "apic.h"
+#include "time.h"
 
 struct trace_ring {
 	struct trace_event *ev;         /* TRACE_ENTRIES of them, or NULL */
@@ -31,7 +33,7 @@ __attribute__((noinline)) void trace_record(unsigned type, u32 a, u64 b, u64 c)
 
 	cli();
 	struct trace_ring *r = this_cpu_ptr(&trace_rings);
-	if (likely(r->ev)) {
+	if (likely(r->ev && READ_ONCE(trace_enabled))) {
 		struct trace_event *e = &r->ev[local_xadd(&r->head, 1) % TRACE_ENTRIES];
 		struct task *t = this_cpu_read(current_thread);
 		e->tsc = rdtsc();
@@ -70,19 +72,45 @@ int trace_start(void)
 	return missing;
 }
 
-static void trace_quiesce(void *info)
+static DEFINE_PER_CPU(unsigned long, trace_quiesced);
+
+static void trace_quiesce_interrupt(struct pt_regs *regs)
 {
-	(void)info;
+	(void)regs;
+	this_cpu_inc(trace_quiesced);
+	apic_eoi();
 }
 
-void trace_stop(void)
+unsigned trace_stop(void)
 {
-	struct cpumask all;
+	static unsigned long seen[NR_CPUS];
+	static spinlock_t stop_lock = SPINLOCK_INIT;
+	unsigned silent = 0;
 
 	WRITE_ONCE(trace_enabled, false);
-	cpumask_online(&all);
-	if (!irqs_disabled())
-		smp_call_function_many(&all, trace_quiesce, NULL, true);
+	if (irqs_disabled() || !lapic_present)
+		return 0;
+	spin_lock(&stop_lock);
+	unsigned me = get_cpu();
+	set_system_vector(TRACE_QUIESCE_VECTOR, trace_quiesce_interrupt);
+	for (unsigned cpu = 0; cpu < nr_cpu_ids; cpu++)
+		if (cpu != me && cpu_online(cpu)) {
+			seen[cpu] = READ_ONCE(per_cpu(trace_quiesced, cpu));
+			apic_send_ipi(cpu_apic_id[cpu], APIC_DM_FIXED | TRACE_QUIESCE_VECTOR);
+		}
+	ktime_t deadline = ktime_get() + NSEC_PER_SEC;
+	for (unsigned cpu = 0; cpu < nr_cpu_ids; cpu++) {
+		if (cpu == me || !cpu_online(cpu))
+			continue;
+		while (READ_ONCE(per_cpu(trace_quiesced, cpu)) == seen[cpu] &&
+		       ktime_get() < deadline)
+			pause();
+		if (READ_ONCE(per_cpu(trace_quiesced, cpu)) == seen[cpu])
+			silent++;
+	}
+	put_cpu();
+	spin_unlock(&stop_lock);
+	return silent;
 }
 
 u64 trace_recorded(unsigned cpu)
@@ -101,6 +129,7 @@ const struct trace_event *trace_peek(unsigned cpu, u64 index)
 
 struct trace_iter {
 	u64 next[NR_CPUS];              /* each CPU's next index to emit */
+	u16 depth[NR_CPUS];             /* the export's open spans per CPU */
 };
 
 static void trace_iter_init(struct trace_iter *it)
@@ -131,6 +160,8 @@ static u64 trace_ns(u64 tsc, u64 t0)
 {
 	u64 d = tsc - t0, hz = tsc_hz ? tsc_hz : 1000000000;
 
+	if ((s64)d < 0)                 /* before t0: an NMI's inversion */
+		return 0;
 	return d / hz * NSEC_PER_SEC + d % hz * NSEC_PER_SEC / hz;
 }
 
@@ -246,18 +277,27 @@ static unsigned long trace_total(void)
 	return n;
 }
 
+static void trace_stop_for_reading(void)
+{
+	unsigned silent = READ_ONCE(trace_enabled) ? trace_stop() : 0;
+
+	if (silent)
+		printk("trace: %u CPUs did not answer; the newest event of each may be "
+		       "half written\n", silent);
+}
+
 unsigned long trace_dump(unsigned long last)
 {
 	struct trace_iter *it = kmalloc(sizeof(*it));
-	unsigned long total = trace_total(), n = 0;
+	unsigned long total, n = 0;
 	const struct trace_event *e;
 	unsigned cpu;
 	char what[96];
 
 	if (!it)
 		return 0;
-	if (READ_ONCE(trace_enabled))
-		trace_stop();
+	trace_stop_for_reading();
+	total = trace_total();
 	trace_iter_init(it);
 	u64 t0 = trace_first_tsc(it, last && last < total ? total - last : 0);
 	printk("# trace: %lu events; times in microseconds from the first\n", total);
@@ -339,7 +379,7 @@ static void json_event_name(const struct trace_event *e, char *buf, size_t size)
 	json_name(buf, size, raw);
 }
 
-static void json_event(const struct trace_event *e, unsigned cpu, u64 t0)
+static void json_event(const struct trace_event *e, unsigned lane, u64 t0)
 {
 	const struct json_form *f = &json_forms[e->type < NR_TRACE_TYPES ? e->type : 0];
 	u64 ns = trace_ns(e->tsc, t0);
@@ -349,10 +389,34 @@ static void json_event(const struct trace_event *e, unsigned cpu, u64 t0)
 		return;
 	json_event_name(e, name, sizeof(name));
 	printk("{\"name\":\"%s\",\"cat\":\"%s\",\"ph\":\"%c\",%s\"ts\":%lu.%03lu,"
-	       "\"pid\":0,\"tid\":%u,\"args\":{\"pid\":%u,\"a\":%u,\"b\":%lu}},\n",
+	       "\"pid\":0,\"tid\":%u,\"args\":{\"pid\":%u,\"a\":%u,\"b\":\"%#lx\"}},\n",
 	       name, f->cat, f->ph, f->ph == 'i' ? "\"s\":\"t\"," : "",
-	       (unsigned long)(ns / 1000), (unsigned long)(ns % 1000), cpu,
+	       (unsigned long)(ns / 1000), (unsigned long)(ns % 1000), lane,
 	       e->pid, e->a, (unsigned long)e->b);
+}
+
+#define TASK_LANE_BASE 1000
+
+static bool task_span(const struct trace_event *e)
+{
+	return e->type == TRACE_SYSCALL_ENTRY || e->type == TRACE_SYSCALL_EXIT ||
+	       e->type == TRACE_WORK_START || e->type == TRACE_WORK_END;
+}
+
+static bool json_keep(const struct trace_event *e, unsigned cpu, u16 *depth)
+{
+	char ph = e->type < NR_TRACE_TYPES ? json_forms[e->type].ph : 0;
+
+	if (task_span(e) || (ph != 'B' && ph != 'E'))
+		return true;
+	if (ph == 'B') {
+		depth[cpu]++;
+		return true;
+	}
+	if (!depth[cpu])
+		return false;                   /* its beginning is gone */
+	depth[cpu]--;
+	return true;
 }
 
 static void json_flow(const struct trace_event *send, unsigned from, u64 t0, unsigned id)
@@ -387,13 +451,15 @@ unsigned long trace_export(void)
 
 	if (!it)
 		return 0;
-	if (READ_ONCE(trace_enabled))
-		trace_stop();
+	trace_stop_for_reading();
 	trace_iter_init(it);
 	u64 t0 = trace_first_tsc(it, 0);
 	printk("%s\n{\"displayTimeUnit\":\"ns\",\"traceEvents\":[\n", EXPORT_BEGIN);
+	memset(it->depth, 0, sizeof(it->depth));
 	while ((e = trace_iter_next(it, &cpu))) {
-		json_event(e, cpu, t0);
+		if (!json_keep(e, cpu, it->depth))
+			continue;
+		json_event(e, task_span(e) ? TASK_LANE_BASE + e->pid : cpu, t0);
 		if (e->type == TRACE_IPI_SEND)
 			json_flow(e, cpu, t0, ++flows);
 		n++;

@@ -285,6 +285,10 @@ static void test_editor_history(struct ktest *t)
 	EXPECT_STREQ(t, got, "");
 	feed(&ed, "x\x1b[3~\x1b[1;5Cy\r");
 	EXPECT_STREQ(t, got, "xy");
+	feed(&ed, "\x1bOA\r");                  /* the up arrow, application mode */
+	EXPECT_STREQ(t, got, "xy");
+	feed(&ed, "ab\x1b\r");                   /* ESC, then Enter: still Enter */
+	EXPECT_STREQ(t, got, "ab");
 	for (int i = 0; i < 10; i++) {
 		char line[8];
 		snprintf(line, sizeof(line), "l%d\r", i);
@@ -329,6 +333,15 @@ static void test_editor_bad_input(struct ktest *t)
 	EXPECT_STREQ(t, got, "ok");
 	EXPECT_EQ(t, got_long, 0UL);
 	EXPECT_EQ(t, got_bad, 0UL);
+	big[130] = '\0';                        /* three too many, taken back */
+	feed(&ed, big);
+	feed(&ed, "\x7f\x7f\x7f\r");
+	EXPECT_EQ(t, got_long, 0UL);
+	EXPECT_EQ(t, strlen(got), (size_t)MONITOR_LINE - 1);
+	feed(&ed, big);                         /* abandoned: nothing to report */
+	feed(&ed, "\x01\x03");
+	EXPECT_EQ(t, got_long, 0UL);
+	EXPECT_EQ(t, got_bad, 0UL);
 }
 
 static void test_suggestions(struct ktest *t)
@@ -368,6 +381,7 @@ static u64 trace_loop(bool with_tracepoint)
 
 static void bench_trace_costs(struct ktest *t)
 {
+	trace_stop();
 	u64 empty = trace_loop(false), off = trace_loop(true);
 
 	if (!start_or_skip(t))
@@ -429,6 +443,7 @@ static void scene_timer(void)
 	struct timer_list t;
 
 	timer_setup(&t, scene_timer_fn, 0);
+	scene_timer_ran = false;
 	trace_start();
 	mod_timer(&t, jiffies + 1);
 	while (!scene_timer_ran)
