@@ -13,6 +13,7 @@ long do_syscall(struct pt_regs *regs)
 	unsigned long nr = regs->orig_ax;
 
 	sti();
+	this_cpu_read(current_task)->syscalls++;
 	if (likely(nr < NR_syscalls))
 		regs->ax = sys_call_table[nr](regs->di, regs->si, regs->dx,
 					      regs->r10, regs->r8, regs->r9);
