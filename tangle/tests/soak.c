@@ -13,14 +13,18 @@
 #include "ktest.h"
 
 struct mem_count {
-	u64 frames;                     /* frames_free_count() */
+	u64 free;                       /* frames_free_count() */
+	u64 frames;                     /* and those the caches hold */
+	unsigned long stacks;           /* stacks_made */
 	struct kmalloc_stats k;
 };
 
 static void mem_count(struct mem_count *m)
 {
 	kmalloc_get_stats(&m->k);
-	m->frames = frames_free_count();
+	m->stacks = READ_ONCE(stacks_made);
+	m->free = frames_free_count();
+	m->frames = m->free + m->k.carved_frames + m->stacks * (THREAD_SIZE / PAGE_SIZE);
 }
 
 static bool mem_same(const struct mem_count *a, const struct mem_count *b)
@@ -46,9 +50,24 @@ static void reap(struct task *p)
 		msleep(1);
 }
 
+static unsigned soak_cpus(struct ktest *t, const char *key)
+{
+	unsigned most = cmdline_get("ktest.soak") ? nr_cpus_online : 8;
+	unsigned n = MIN(cmdline_number(key, most), (unsigned long)nr_cpus_online);
+
+	if (n < nr_cpus_online)
+		ktest_log(t, "%u of the %u CPUs take part (%s)", n, nr_cpus_online, key);
+	return n;
+}
+
 static void expect_no_leak(struct ktest *t, const struct mem_count *before,
 			   const struct mem_count *after)
 {
+	if (after->k.carved_frames != before->k.carved_frames ||
+	    after->stacks != before->stacks)
+		ktest_log(t, "the caches grew meanwhile: kmalloc carved %lu frames, "
+			  "%lu stacks were made", after->k.carved_frames -
+			  before->k.carved_frames, after->stacks - before->stacks);
 	EXPECT_EQ(t, after->frames, before->frames);
 	for (int c = 0; c <= KMALLOC_CLASSES; c++)
 		if (after->k.live[c] != before->k.live[c])
@@ -78,21 +97,24 @@ static void fuzz_explain(struct ktest *t, const struct task *p)
 
 static struct task *fuzzers[NR_CPUS];
 
-static unsigned long fuzz_run(struct ktest *t, unsigned long each, u32 seed)
+static unsigned long fuzz_run(struct ktest *t, unsigned n, unsigned long each,
+			      u32 seed)
 {
 	unsigned long calls = 0;
 
 	for (unsigned cpu = 0; cpu < nr_cpu_ids; cpu++) {
 		struct cpumask m;
-		if (!cpu_online(cpu))
+		fuzzers[cpu] = NULL;
+		if (!cpu_online(cpu) || n == 0)
 			continue;
+		n--;
 		cpumask_of(&m, cpu);
 		fuzzers[cpu] = start_user_program("fuzz",
 						  each | (u64)(u32)(seed + cpu) << 32, &m);
 	}
 	for (unsigned cpu = 0; cpu < nr_cpu_ids; cpu++) {
 		struct task *p = fuzzers[cpu];
-		if (!cpu_online(cpu))
+		if (!p)
 			continue;
 		wait_task(p);
 		fuzz_explain(t, p);
@@ -106,25 +128,40 @@ static unsigned long fuzz_run(struct ktest *t, unsigned long each, u32 seed)
 	return calls;
 }
 
+#define FUZZ_FRAMES 32
+
+static unsigned fuzzers_memory_allows(struct ktest *t, unsigned cpus)
+{
+	unsigned n = MIN((u64)cpus, frames_free_count() / FUZZ_FRAMES);
+
+	if (n < cpus)
+		ktest_log(t, "free memory for %u fuzzers only: %u CPUs left out", n,
+			  cpus - n);
+	return n;
+}
+
 static void test_fuzz(struct ktest *t)
 {
 	bool soak = cmdline_get("ktest.soak");
-	unsigned long each = cmdline_number("fuzz.calls",
-			soak ? (1000000 + nr_cpus_online - 1) / nr_cpus_online : 20000);
+	unsigned long each;
 	u32 seed = cmdline_number("fuzz.seed", (u32)rdtsc());
 	struct mem_count before, after;
+	unsigned n = fuzzers_memory_allows(t, soak_cpus(t, "fuzz.cpus"));
 
+	if (!n)
+		KTEST_SKIP(t, "not enough free memory for one fuzzer");
+	each = cmdline_number("fuzz.calls", soak ? (1000000 + n - 1) / n : 20000);
 	ktest_log(t, "seed %u (fuzz.seed=%u repeats it)", seed, seed);
-	fuzz_run(t, 1000, seed ^ 0x5eed);               /* the warm-up */
+	fuzz_run(t, n, 1000, seed ^ 0x5eed);            /* the warm-up */
 	mem_count(&before);
 	u64 start = rdtsc();
-	unsigned long calls = fuzz_run(t, each, seed);
+	unsigned long calls = fuzz_run(t, n, each, seed);
 	unsigned long ms = (rdtsc() - start) / tsc_khz;
 	mem_settles(&before, &after);
 	ktest_log(t, "%lu calls on %u CPUs in %lu ms (%lu calls/s), free frames %lu "
 		  "before, %lu after; kmalloc live %lu before, %lu after", calls,
-		  nr_cpus_online, ms, calls * 1000 / (ms ? ms : 1), before.frames,
-		  after.frames, kmalloc_live_total(&before.k),
+		  n, ms, calls * 1000 / (ms ? ms : 1), before.free,
+		  after.free, kmalloc_live_total(&before.k),
 		  kmalloc_live_total(&after.k));
 	expect_no_leak(t, &before, &after);
 }
@@ -275,7 +312,10 @@ static int storm_thread(void *arg)
 	}
 	while (!READ_ONCE(storm.go))
 		yield();
-	storm_call_many(x);                     /* see below */
+	storm_call_many(x);
+	if (queue_work_on(smp_processor_id(), system_wq, &sc->work[0]))
+		count(&storm.work_queued);
+	flush_work(&sc->work[0]);
 	for (; rdtsc() < storm.deadline; rounds++) {
 		x ^= x << 13;
 		x ^= x >> 7;
@@ -300,7 +340,8 @@ static int storm_thread(void *arg)
 		default: {
 			unsigned cpu = (x >> 8) % nr_cpu_ids, on = (x >> 24) % nr_cpu_ids;
 			struct work_struct *w = &storm.cpu[cpu].work[(x >> 20) % STORM_WORKS];
-			if (cpu_online(cpu) && cpu_online(on) && queue_work_on(on, system_wq, w))
+			if (storm.cpu[cpu].thread && storm.cpu[on].thread &&
+			    queue_work_on(on, system_wq, w))
 				count(&storm.work_queued);
 		}
 		}
@@ -315,7 +356,7 @@ static int storm_thread(void *arg)
 	return 0;
 }
 
-static void storm_start(unsigned long ms, bool spinners)
+static void storm_start(unsigned n, unsigned long ms, bool spinners)
 {
 	memset(&storm, 0, sizeof(storm));
 	storm.cpu = kzalloc(nr_cpu_ids * sizeof(*storm.cpu));
@@ -328,6 +369,9 @@ static void storm_start(unsigned long ms, bool spinners)
 		tasklet_setup(&sc->hi_tasklet, storm_tasklet_fn, "storm-hi");
 		for (unsigned i = 0; i < STORM_WORKS; i++)
 			INIT_WORK(&sc->work[i], storm_work_fn);
+		if (n == 0)
+			continue;                       /* a CPU the storm only calls */
+		n--;
 		sc->thread = kthread_create(storm_thread, sc, "storm");
 		kthread_bind(sc->thread, cpu);
 		wake_up_new_task(sc->thread);
@@ -344,7 +388,7 @@ static unsigned storm_stop(struct ktest *t, unsigned long *switches)
 	unsigned spinners = 0;
 
 	for (unsigned cpu = 0; cpu < nr_cpu_ids; cpu++)
-		if (cpu_online(cpu)) {
+		if (storm.cpu[cpu].thread) {
 			wait_task(storm.cpu[cpu].thread);
 			reap(storm.cpu[cpu].thread);
 			EXPECT_EQ(t, kthread_stop(storm.cpu[cpu].thread), 0);
@@ -421,15 +465,18 @@ static void test_storm(struct ktest *t)
 					  cmdline_get("ktest.soak") ? 60000 : 2000);
 	unsigned long switches = 0, overruns = READ_ONCE(rx_ring_overruns);
 	struct mem_count before, after;
+	unsigned n = soak_cpus(t, "storm.cpus");
 
-	storm_start(200, tick_running);                 /* the warm-up */
+	if (!n)
+		KTEST_SKIP(t, "storm.cpus=0");
+	storm_start(n, 200, tick_running);              /* the warm-up */
 	storm_stop(t, &switches);
 	storm_check(t);
 	kfree(storm.cpu);
 	mem_count(&before);
 	unsigned long reports = watchdog_reports(), base = serial_bytes();
 	printk("ktest: send %u bytes to the serial console\n", STORM_FLOOD);
-	storm_start(ms, tick_running);
+	storm_start(n, ms, tick_running);
 	unsigned spinners = storm_stop(t, &switches);
 	storm_check(t);
 	unsigned long got = storm_flood_wait(base);
@@ -438,7 +485,7 @@ static void test_storm(struct ktest *t)
 	for (unsigned cpu = 0; cpu < nr_cpu_ids; cpu++)
 		sent += storm.cpu[cpu].sent;
 	ktest_log(t, "%lu ms on %u CPUs, %lu rounds: %lu cross-CPU calls sent and run "
-		  "(%lu calls to sets), %lu on a wrong CPU, %lu refused", ms, nr_cpus_online,
+		  "(%lu calls to sets), %lu on a wrong CPU, %lu refused", ms, n,
 		  storm.rounds, sent, storm.many, storm.calls_wrong, storm.calls_failed);
 	ktest_log(t, "timers %lu armed = %lu ran + %lu deleted; hrtimers %lu started = "
 		  "%lu ran + %lu cancelled", storm.timers_armed, storm.timers_ran,
@@ -453,7 +500,7 @@ static void test_storm(struct ktest *t)
 	ktest_log(t, "serial %u bytes sent, %lu received, %lu lost to overruns; watchdog "
 		  "reports %lu before, %lu after; free frames %lu before, %lu after; kmalloc "
 		  "live %lu before, %lu after", STORM_FLOOD, got - overruns, overruns, reports,
-		  watchdog_reports(), before.frames, after.frames,
+		  watchdog_reports(), before.free, after.free,
 		  kmalloc_live_total(&before.k), kmalloc_live_total(&after.k));
 	EXPECT_EQ(t, watchdog_reports(), reports);
 	expect_no_leak(t, &before, &after);

@@ -212,8 +212,8 @@ fuzz_classes:
         .quad   USER_RODATA + 4096 - 8, 7               /* 9: straddles */
         .quad   USER_STACK_TOP - 8, 7                   /* 10: straddles */
         .quad   USER_VVAR, 0x1ff8                       /* 11: read-only */
-        .quad   USER_DATA + 4096, 0x3cff8               /* 12: data */
-        .quad   USER_STACK_TOP - USER_STACK_SIZE, 0x7ff8 /* 13: stack */
+        .quad   USER_DATA + 4096, 0x3ff8                /* 12: data */
+        .quad   USER_STACK_TOP - USER_STACK_SIZE, 0x1ff8 /* 13: stack */
         .quad   0x8000000000000000, 0                   /* 14: 2^63 */
         .quad   0, -1                                   /* 15: anything */
 
