@@ -5,6 +5,7 @@
 #define FZ_CLASS  48                    /* their six classes */
 #define FZ_FRAME  (96 + 256)            /* and room below the stack's top */
 #define FZ_TIMESPEC USER_DATA           /* the request the sleeps get */
+#define FZ_HOSTILE (X86_EFLAGS_DF | X86_EFLAGS_NT | X86_EFLAGS_AC)
 
 .macro XORSHIFT tmp
         movq    %r15, \tmp
@@ -79,6 +80,12 @@ fuzz_loop:
         call    fuzz_pid
         movq    %rax, FZ_ARGS(%rsp)
 5:
+        testl   $3 << 21, %r15d
+        jnz     3f
+        pushfq
+        orq     $FZ_HOSTILE, (%rsp)
+        popfq
+3:
         movq    FZ_ARGS(%rsp), %rdi
         movq    FZ_ARGS+8(%rsp), %rsi
         movq    FZ_ARGS+16(%rsp), %rdx
@@ -91,7 +98,9 @@ fuzz_loop:
         syscall
         jmp     2f
 1:      INT80
-2:
+2:      pushfq
+        andq    $~FZ_HOSTILE, (%rsp)
+        popfq
         incq    %r13
         cmpq    $NR_syscalls, %rbx
         jb      1f
