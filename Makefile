@@ -10,7 +10,7 @@
 #   make check        chunk lint, tangle/ freshness, a warning-free build
 #   make book         build/book.pdf and the HTML edition (make pdf, make html)
 #   make bench        instruction counts under -icount (later chapters)
-#   make soak         the long torture tests (a million cross-CPU calls)
+#   make soak         the long torture, fuzz and storm tests (minutes)
 #   make iso          build/kernel/litkernel.iso: GRUB and the kernel, bootable
 #   make clean        remove build/
 SHELL := bash

@@ -107,6 +107,16 @@ def _rename(report, tmp, full):
 
 SERIAL_PROMPT = "ktest: type a line on the serial console"
 SERIAL_INPUT = b"ktest serial input\r"
+# The storm of the harness appendix asks for a flood of input, naming the
+# number of bytes; exactly that many are sent, printable lines of 64 bytes.
+FLOOD_PROMPT = re.compile(rb"ktest: send (\d+) bytes to the serial console")
+
+
+def flood(n):
+    """n bytes of printable text in lines of 64 (63 characters and a newline)."""
+    lines = b"".join(b"storm flood %06d %s\n" % (i, b"abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGH")
+                     for i in range(n // 64 + 1))
+    return lines[:n]
 # Each kind of boot in ci/matrix: the command line it runs with, and, for
 # boots that do not end in a KTAP report, the outcome its exit status must
 # report (ci/qemu.py maps statuses to outcomes) and the lines the log must
@@ -159,6 +169,20 @@ def run_qemu(cmd, log, timeout):
                         p.stdin.flush()
                     except OSError:
                         pass
+                m = FLOOD_PROMPT.search(line)
+                if m:
+                    # From a thread of its own: QEMU takes the bytes only as
+                    # fast as the guest reads them, and this thread must go
+                    # on reading the guest's output meanwhile.
+                    threading.Thread(target=send, args=(flood(int(m.group(1))),),
+                                     daemon=True).start()
+
+    def send(data):
+        try:
+            p.stdin.write(data)
+            p.stdin.flush()
+        except OSError:
+            pass
     t = threading.Thread(target=pump, daemon=True)
     t.start()
     try:

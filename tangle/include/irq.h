@@ -1,4 +1,4 @@
-/* Tangled from chapters/14-irq.nw chapters/22-sched.nw chapters/31-monitor.nw by 'make tangle'. Edit the chapter, not this file. */
+/* Tangled from chapters/14-irq.nw chapters/22-sched.nw chapters/24-softirq.nw chapters/31-monitor.nw by 'make tangle'. Edit the chapter, not this file. */
 #pragma once
 #include "kernel.h"
 #include "ptregs.h"
@@ -75,5 +75,7 @@ static inline void nmi_exit(void)
 {
 	this_cpu_add(preempt_count, -(NMI_OFFSET + HARDIRQ_OFFSET));
 }
+
+extern unsigned long rx_ring_received, rx_ring_overruns;
 
 const char *irq_action_name(unsigned irq);

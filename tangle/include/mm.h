@@ -50,6 +50,16 @@ void *kmalloc(size_t size);
 void *kzalloc(size_t size);
 void kfree(void *p);
 
+#define KMALLOC_CLASSES 8               /* 16 << 0 ... 16 << 7 = 2048 */
+
+struct kmalloc_stats {
+	unsigned long live[KMALLOC_CLASSES + 1];        /* the last: large */
+	unsigned long carved_frames;
+};
+
+void kmalloc_get_stats(struct kmalloc_stats *s);
+unsigned long kmalloc_live_total(const struct kmalloc_stats *s);
+
 #define MIN_FREE_MEMORY (UL(1) << 20)   /* after the image and page tables */
 void memory_too_small(void) __attribute__((noreturn));
 void frames_init(void);

@@ -41,6 +41,7 @@ struct task {
 	long exit_code;
 	long reports[8];                /* values sent with SYS_report */
 	int nr_reports;
+	unsigned long syscalls;         /* system calls it entered */
 	struct vm_region regions[MAX_REGIONS];
 	int nr_regions;
 	unsigned long demand_zero;              /* pages this task faulted in */

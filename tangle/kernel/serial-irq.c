@@ -15,7 +15,7 @@ static volatile unsigned lines_received;
 #define RX_RING 256
 static char rx_ring[RX_RING];
 static unsigned rx_ring_head, rx_ring_count;
-unsigned long rx_ring_overruns;
+unsigned long rx_ring_received, rx_ring_overruns;
 static void serial_rx_bottom_half(struct tasklet *t);
 static DECLARE_TASKLET(serial_rx_tasklet, serial_rx_bottom_half);
 
@@ -28,10 +28,12 @@ irqreturn_t serial_interrupt(int irq, void *dev_id)
 	while (inb(COM1 + UART_LSR) & LSR_DR) {
 		char c = inb(COM1 + UART_DATA);
 		ret = IRQ_HANDLED;
-		if (rx_ring_count < RX_RING)
+		if (rx_ring_count < RX_RING) {
 			rx_ring[(rx_ring_head + rx_ring_count++) % RX_RING] = c;
-		else
+			rx_ring_received++;
+		} else {
 			rx_ring_overruns++;
+		}
 	}
 	spin_unlock(&rx_lock);
 	if (ret == IRQ_HANDLED)

@@ -13,6 +13,7 @@ __attribute__((always_inline)) inline long do_syscall(struct pt_regs *regs)
 {
 	sti();
 	trace(TRACE_SYSCALL_ENTRY, regs->orig_ax, regs->di, 0);
+	this_cpu_read(current_task)->syscalls++;
 
 	unsigned long nr = regs->orig_ax;
 	if (likely(nr < NR_syscalls))
