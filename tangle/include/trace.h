@@ -49,6 +49,7 @@ static inline u64 trace_name(const char *name)
 
 int trace_start(void);
 unsigned trace_stop(void);
+void trace_free(void);
 unsigned long trace_dump(unsigned long last);
 unsigned long trace_export(void);
 u64 trace_recorded(unsigned cpu);

@@ -46,6 +46,8 @@ __attribute__((noinline)) void trace_record(unsigned type, u32 a, u64 b, u64 c)
 	local_irq_restore(flags);
 }
 
+#define TRACE_RING_FRAMES (TRACE_ENTRIES * sizeof(struct trace_event) / PAGE_SIZE)
+
 int trace_start(void)
 {
 	int missing = 0;
@@ -57,8 +59,7 @@ int trace_start(void)
 		if (!cpu_online(cpu))
 			continue;
 		if (!r->ev) {
-			size_t frames = TRACE_ENTRIES * sizeof(struct trace_event) / PAGE_SIZE;
-			u64 pa = frames_alloc(frames);
+			u64 pa = frames_alloc(TRACE_RING_FRAMES);
 			if (!pa) {
 				missing++;
 				continue;
@@ -70,6 +71,18 @@ int trace_start(void)
 	smp_mb();
 	WRITE_ONCE(trace_enabled, true);
 	return missing;
+}
+
+void trace_free(void)
+{
+	trace_stop();
+	for (unsigned cpu = 0; cpu < nr_cpu_ids; cpu++) {
+		struct trace_ring *r = &per_cpu(trace_rings, cpu);
+		if (r->ev)
+			frames_free(virt_to_phys(r->ev), TRACE_RING_FRAMES);
+		r->ev = NULL;
+		r->head = 0;
+	}
 }
 
 static DEFINE_PER_CPU(unsigned long, trace_quiesced);

@@ -263,6 +263,7 @@ static void test_sync_cancel(struct ktest *t)
 struct hr_many {
 	struct hrtimer hr;
 	struct hr_stats *st;
+	bool late;                      /* already due when started */
 };
 
 struct hr_stats {
@@ -277,9 +278,12 @@ static enum hrtimer_restart hr_many_fn(struct hrtimer *hr)
 
 	if (ktime_get() < hr->expires)
 		__atomic_fetch_add(&h->st->early, 1, __ATOMIC_RELAXED);
+	if (READ_ONCE(h->late))
+		goto counted;
 	if (hr->expires < h->st->last[cpu][hr->soft])
 		__atomic_fetch_add(&h->st->out_of_order, 1, __ATOMIC_RELAXED);
 	h->st->last[cpu][hr->soft] = hr->expires;
+counted:
 	__atomic_fetch_add(&h->st->ran, 1, __ATOMIC_RELAXED);
 	return HRTIMER_NORESTART;
 }
@@ -297,8 +301,9 @@ static int start_hr_many(void *data)
 	for (unsigned i = 0; i < sh->n; i++) {
 		hrtimer_init(&sh->h[i].hr, CLOCK_MONOTONIC, i % 2 ? HRTIMER_MODE_SOFT : 0);
 		sh->h[i].hr.function = hr_many_fn;
-		hrtimer_start(&sh->h[i].hr, base + (ktime_t)(rnd() % (50 * NSEC_PER_MSEC)),
-			      HRTIMER_MODE_ABS);
+		ktime_t when = base + (ktime_t)(rnd() % (50 * NSEC_PER_MSEC));
+		WRITE_ONCE(sh->h[i].late, ktime_get() + NSEC_PER_MSEC >= when);
+		hrtimer_start(&sh->h[i].hr, when, HRTIMER_MODE_ABS);
 	}
 	return 0;
 }

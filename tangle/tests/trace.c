@@ -26,7 +26,7 @@ static bool named(const struct trace_event *e, const char *name)
 static bool start_or_skip(struct ktest *t)
 {
 	if (trace_start()) {
-		trace_stop();
+		trace_free();
 		t->skip = "no memory for every CPU's 64 KiB trace ring";
 		return false;
 	}
@@ -66,6 +66,7 @@ static void test_sleep_is_traced(struct ktest *t)
 	}
 	EXPECT_EQ(t, found, 5);
 	EXPECT_EQ(t, depth, 0);
+	trace_free();
 }
 
 static void test_off_records_nothing(struct ktest *t)
@@ -114,6 +115,7 @@ static void test_ipi_send_and_receive(struct ktest *t)
 		received = e && e->type == TRACE_IRQ_ENTRY && e->a == send->a && e->tsc >= send->tsc;
 	}
 	EXPECT_TRUE(t, received);
+	trace_free();
 }
 
 static bool syscall_seen(int pid, long *result)
@@ -146,6 +148,7 @@ static void test_syscall_is_traced(struct ktest *t)
 	EXPECT_TRUE(t, syscall_seen(task->pid, &result));
 	EXPECT_EQ(t, result, task->pid);
 	task_free(task);
+	trace_free();
 }
 
 static void traced_tasklet_fn(struct tasklet *tl)
@@ -189,6 +192,7 @@ static void test_bottom_halves_are_traced(struct ktest *t)
 	trace_stop();
 	EXPECT_TRUE(t, pair_seen(TRACE_TASKLET_START, TRACE_TASKLET_END, "traced_tasklet_fn"));
 	EXPECT_TRUE(t, pair_seen(TRACE_WORK_START, TRACE_WORK_END, "traced_work_fn"));
+	trace_free();
 }
 
 static void test_ring_keeps_the_newest(struct ktest *t)
@@ -211,6 +215,7 @@ static void test_ring_keeps_the_newest(struct ktest *t)
 	EXPECT_EQ(t, oldest->a, 2 * TRACE_ENTRIES);
 	EXPECT_EQ(t, newest->a, 3 * TRACE_ENTRIES - 1);
 	EXPECT_EQ(t, (unsigned)newest->type, (unsigned)TRACE_MARK);
+	trace_free();
 }
 
 static char echoed[1024], got[MONITOR_LINE];
@@ -393,6 +398,7 @@ static void bench_trace_costs(struct ktest *t)
 	printk("# bench trace_disabled: %lu instructions/op\n",
 	       (unsigned long)((off - empty) / TRACE_BENCH_LOOPS));
 	EXPECT_GT(t, on, off);
+	trace_free();
 }
 
 KTEST_SUITE(bench_trace, KTEST_CASE(bench_trace_costs));
