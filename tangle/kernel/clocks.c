@@ -257,10 +257,13 @@ u64 tsc_remeasure(u64 ns)
 	struct refclock hpet_ref = { "HPET", hpet_ref_read, 0xffffffff, hpet_hz };
 	u8 saved = 0;
 	bool pit = !hpet_present && pit_ch2_start(&saved);
-	if (!hpet_present && !pit)
-		return boot_rtc_valid() ? calibrate_tsc_rtc().hz : 0;
 	u64 f = local_irq_save();
-	struct calibration c = calibrate_tsc(hpet_present ? &hpet_ref : &pit_ref, ns);
+	struct calibration c = { 0 };
+
+	if (hpet_present || pit)
+		c = calibrate_tsc(hpet_present ? &hpet_ref : &pit_ref, ns);
+	else if (boot_rtc_valid())
+		c = calibrate_tsc_rtc();
 	local_irq_restore(f);
 	if (pit)
 		outb(PORT_SYS_CTRL, saved);
