@@ -376,7 +376,7 @@ static void storm_start(unsigned n, unsigned long ms, bool spinners)
 		kthread_bind(sc->thread, cpu);
 		wake_up_new_task(sc->thread);
 		cpumask_of(&m, cpu);
-		if (spinners)
+		if (spinners && frames_free_count() >= FUZZ_FRAMES)
 			sc->spinner = start_user_program("spin", 0, &m);
 	}
 	WRITE_ONCE(storm.deadline, rdtsc() + ms * tsc_khz);
