@@ -109,9 +109,12 @@ def main():
     os.chdir(TOP)
     machine = ["-machine", a.machine, "-smp", a.smp, "-cpu", a.cpu, "-m", a.mem]
     if a.mode == "run":
-        print("Booting under QEMU. The serial console is this terminal; "
-              "quit with Ctrl-A then X.", flush=True)
-        cmd = command(machine, a.append, serial=("-serial", "mon:stdio"))
+        print("Booting under QEMU. The serial console is this terminal; the kernel's "
+              "monitor answers 'help'; quit with 'poweroff', or Ctrl-A then X.", flush=True)
+        # signal=off: Ctrl-C goes to the monitor's line editor, not to QEMU as SIGINT
+        cmd = command(machine, a.append,
+                      serial=("-chardev", "stdio,id=con,mux=on,signal=off",
+                              "-serial", "chardev:con", "-mon", "chardev=con,mode=readline"))
         os.execvp(cmd[0], cmd)
     if a.mode == "debug":
         print("QEMU is stopped with a gdb stub on :1234; gdb loads build/kernel/kernel.elf.")
