@@ -105,7 +105,7 @@ int hpet_timer0_start(u32 delta, bool periodic, void (*fn)(void))
 		hpet_set(HPET_T0_CMP, delta);
 	s32 ahead = (s32)(now + delta - (u32)hpet_read());
 	local_irq_restore(f);
-	if (!periodic && ahead <= 0) {
+	if (ahead <= 0) {
 		hpet_timer0_stop();
 		return -ETIME;
 	}
