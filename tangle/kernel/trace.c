@@ -75,7 +75,12 @@ int trace_start(void)
 
 void trace_free(void)
 {
-	trace_stop();
+	unsigned silent = trace_stop();
+
+	if (silent) {                   /* one may still be writing into its ring */
+		printk("trace: rings kept: %u CPUs did not answer\n", silent);
+		return;
+	}
 	for (unsigned cpu = 0; cpu < nr_cpu_ids; cpu++) {
 		struct trace_ring *r = &per_cpu(trace_rings, cpu);
 		if (r->ev)
