@@ -43,6 +43,8 @@ static void test_kthread_every_cpu(struct ktest *t)
 		EXPECT_EQ(t, kthread_stop(threads[cpu]), 1000 + cpu);
 		EXPECT_EQ(t, info[cpu].cpu, cpu);
 	}
+	for (int i = 0; i < 100 && READ_ONCE(nr_tasks) != before; i++)
+		udelay(1000);
 	EXPECT_EQ(t, nr_tasks, before);
 	ktest_log(t, "%u threads, one per CPU; %lu stacks made, %lu cached",
 		  nr_cpus_online, stacks_made, stacks_cached);
