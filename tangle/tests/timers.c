@@ -278,12 +278,11 @@ static enum hrtimer_restart hr_many_fn(struct hrtimer *hr)
 
 	if (ktime_get() < hr->expires)
 		__atomic_fetch_add(&h->st->early, 1, __ATOMIC_RELAXED);
-	if (READ_ONCE(h->late))
-		goto counted;
-	if (hr->expires < h->st->last[cpu][hr->soft])
-		__atomic_fetch_add(&h->st->out_of_order, 1, __ATOMIC_RELAXED);
-	h->st->last[cpu][hr->soft] = hr->expires;
-counted:
+	if (!READ_ONCE(h->late)) {
+		if (hr->expires < h->st->last[cpu][hr->soft])
+			__atomic_fetch_add(&h->st->out_of_order, 1, __ATOMIC_RELAXED);
+		h->st->last[cpu][hr->soft] = hr->expires;
+	}
 	__atomic_fetch_add(&h->st->ran, 1, __ATOMIC_RELAXED);
 	return HRTIMER_NORESTART;
 }
